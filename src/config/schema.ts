@@ -1,0 +1,194 @@
+/**
+ * The configuration schema: every key of the YAML file with its default, its validation and a
+ * one-line description, in one place. docs/configuration.md is generated from it (see docs.ts).
+ * YAML keys are snake_case; the parsed ExporterConfig is camelCase with durations in ms.
+ */
+import { z } from 'zod';
+import {
+  boolean,
+  duration,
+  httpUrl,
+  integer,
+  missingOr,
+  optionalHttpUrl,
+  optionalText,
+  positiveNumber,
+  stringMap,
+  text,
+} from './fields.js';
+import { parseListen } from './listen.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface TargetConfig {
+  /** Explicit name; null means "use the app name from GET /v1/info". */
+  name: string | null;
+  /** http(s) URL ending in /v1, without a trailing slash. */
+  baseUrl: string;
+  apiKey: string;
+  serviceName: string | null;
+}
+
+export interface ExporterConfig {
+  server: { host: string; port: number };
+  poll: {
+    intervalMs: number;
+    initialLookbackMs: number;
+    overlapMs: number;
+    pageLimit: number;
+    maxLookupsPerPoll: number;
+    maxPendingRuns: number;
+    pendingRescanWindowMs: number;
+  };
+  state: { path: string | null };
+  http: { timeoutMs: number; maxRetries: number; requestsPerSecond: number; maxConnections: number };
+  tracing: {
+    /** OTLP/HTTP traces endpoint; null = tracing off. */
+    endpoint: string | null;
+    headers: Record<string, string>;
+    serviceName: string;
+    includeEndUser: boolean;
+    maxOutboxSpans: number;
+    maxBatchSize: number;
+  };
+  log: { level: LogLevel };
+  targets: TargetConfig[];
+}
+
+const mapping = { error: missingOr('a mapping (key: value)') };
+
+/** A section with defaults for every key, so the whole section may be left out. */
+function section<Shape extends z.core.$ZodLooseShape>(shape: Shape, description: string) {
+  // `{}` is a valid input for every section: each key has a default.
+  return z.strictObject(shape, mapping).prefault({} as never).describe(description);
+}
+
+const listen = z
+  .union([z.string(), z.number()], { error: missingOr('host:port') })
+  .transform((value, ctx) => {
+    const parsed = parseListen(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const target = z.strictObject(
+  {
+    name: optionalText().prefault(null).describe('Name in metrics and spans (label `app`); defaults to the app name from GET /v1/info.'),
+    base_url: httpUrl('/v1').describe("Dify service API base URL, ending in /v1 (e.g. https://api.dify.ai/v1); a bare https://host means https://host/v1."),
+    api_key: text().trim().min(1, 'empty').describe('The app\'s API key (app-...); use ${ENV_VAR} rather than writing it in the file.'),
+    service_name: optionalText().prefault(null).describe('Overrides tracing.service_name for this app\'s spans.'),
+  },
+  mapping,
+);
+
+/** Explicit target names must be unique. Runs even when other fields have problems, so every problem is listed at once. */
+const uniqueTargetNames = z.superRefine<unknown[]>((targets, ctx) => {
+  const firstIndex = new Map<string, number>();
+  targets.forEach((entry, index) => {
+    const name = (entry as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    const earlier = firstIndex.get(name);
+    if (earlier === undefined) firstIndex.set(name, index);
+    else ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${name}" is already used by targets[${earlier}]` });
+  });
+});
+uniqueTargetNames._zod.def.when = () => true;
+
+export const configFileSchema = z
+  .strictObject(
+    {
+      server: section(
+        { listen: listen.prefault('0.0.0.0:9818').describe('Address of the HTTP server (/metrics, /healthz, /readyz): host:port, [::]:port or :port.') },
+        'HTTP server for Prometheus and health checks.',
+      ),
+      poll: section(
+        {
+          interval: duration(1_000).prefault('15s').describe('How often each target is polled (at least 1s).'),
+          initial_lookback: duration().prefault('0s').describe('On first start (no state), count runs created at most this long ago; 0s counts only new runs.'),
+          overlap: duration().prefault('5s').describe('Re-read window below the newest row seen, for late commits and whole-second timestamps.'),
+          page_limit: integer(1, 100).prefault(100).describe('Rows per page of GET /v1/workflows/logs (1..100).'),
+          max_lookups_per_poll: integer(0, 10_000).prefault(20).describe('Per target and poll: single-run look-ups for old pending (running or paused) runs.'),
+          max_pending_runs: integer(1, 10_000_000).prefault(100_000).describe('Per target: most running or paused runs followed at once; beyond this the oldest are dropped (counted in a metric).'),
+          pending_rescan_window: duration().prefault('10m').describe('Pending runs younger than this are followed by re-scanning the log, older ones by look-ups.'),
+        },
+        'How Dify workflow logs are read.',
+      ),
+      state: section(
+        { path: optionalText().prefault('./dify-exporter-state.json').describe('State file (watermarks, pending runs), written atomically after each poll; empty or null keeps state in memory only.') },
+        'Where progress is kept across restarts.',
+      ),
+      http: section(
+        {
+          timeout: duration(1).prefault('30s').describe('Timeout of one HTTP request to Dify.'),
+          max_retries: integer(0, 20).prefault(4).describe('Retries on network errors, 5xx and 429, with exponential backoff and jitter.'),
+          requests_per_second: positiveNumber(10_000).prefault(20).describe('Request rate limit per Dify server (origin), shared by its targets.'),
+          max_connections: integer(1, 1024).prefault(8).describe('Keep-alive connections per Dify server.'),
+        },
+        'HTTP client towards Dify.',
+      ),
+      tracing: section(
+        {
+          endpoint: optionalHttpUrl().prefault(null).describe('OTLP/HTTP collector URL (http://collector:4318; /v1/traces is appended when missing); empty turns tracing off. Filled from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT when empty.'),
+          headers: stringMap().prefault({}).describe('HTTP headers sent with spans (e.g. authorization); filled from OTEL_EXPORTER_OTLP_HEADERS when empty.'),
+          service_name: text().trim().min(1, 'empty').prefault('dify').describe('service.name of the spans; filled from OTEL_SERVICE_NAME when not set.'),
+          include_end_user: boolean().prefault(false).describe('Put the end-user id and session id on spans (they identify people).'),
+          max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans waiting to be exported; beyond this new spans are dropped (counted in a metric).'),
+          max_batch_size: integer(1, 100_000).prefault(512).describe('Spans per export request.'),
+        },
+        'One OpenTelemetry span per finished run, sent over OTLP/HTTP.',
+      ),
+      log: section(
+        {
+          level: z
+            .enum(LOG_LEVELS, { error: (issue) => (issue.input == null ? 'missing' : `${JSON.stringify(issue.input)} is not one of ${LOG_LEVELS.join(', ')}`) })
+            .prefault('info')
+            .describe(`Log level: ${LOG_LEVELS.join(', ')}.`),
+        },
+        'JSON logs on stdout.',
+      ),
+      targets: z
+        .array(target, { error: missingOr('a list of Dify apps') })
+        .min(1, 'list at least one Dify app (base_url and api_key)')
+        .check(uniqueTargetNames)
+        .describe('The Dify apps to watch: one entry per app API key, on one or more Dify servers.'),
+    },
+    { error: (issue) => (issue.input == null ? 'the file is empty: list your Dify apps under targets:' : 'the file must be a YAML mapping (key: value)') },
+  )
+  .transform(
+    (file): ExporterConfig => ({
+      server: { host: file.server.listen.host, port: file.server.listen.port },
+      poll: {
+        intervalMs: file.poll.interval,
+        initialLookbackMs: file.poll.initial_lookback,
+        overlapMs: file.poll.overlap,
+        pageLimit: file.poll.page_limit,
+        maxLookupsPerPoll: file.poll.max_lookups_per_poll,
+        maxPendingRuns: file.poll.max_pending_runs,
+        pendingRescanWindowMs: file.poll.pending_rescan_window,
+      },
+      state: { path: file.state.path },
+      http: {
+        timeoutMs: file.http.timeout,
+        maxRetries: file.http.max_retries,
+        requestsPerSecond: file.http.requests_per_second,
+        maxConnections: file.http.max_connections,
+      },
+      tracing: {
+        endpoint: file.tracing.endpoint,
+        headers: file.tracing.headers,
+        serviceName: file.tracing.service_name,
+        includeEndUser: file.tracing.include_end_user,
+        maxOutboxSpans: file.tracing.max_outbox_spans,
+        maxBatchSize: file.tracing.max_batch_size,
+      },
+      log: { level: file.log.level },
+      targets: file.targets.map((t) => ({ name: t.name, baseUrl: t.base_url, apiKey: t.api_key, serviceName: t.service_name })),
+    }),
+  );
+
+/** The YAML keys whose values are secrets: never echoed in messages, scrubbed from logs. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['api_key', 'headers']);

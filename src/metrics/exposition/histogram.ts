@@ -1,0 +1,85 @@
+import { MetricFamily, Series, type FamilyOptions } from './family.js';
+import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
+
+class HistogramSeries extends Series {
+  /** Non-cumulative count per bucket; the last slot is +Inf. */
+  counts: number[];
+  exemplars: (Exemplar | undefined)[];
+  sum = 0;
+  count = 0;
+  constructor(values: readonly string[], labelText: string, buckets: number) {
+    super(values, labelText);
+    this.counts = new Array<number>(buckets + 1).fill(0);
+    this.exemplars = new Array<Exemplar | undefined>(buckets + 1);
+  }
+}
+
+export interface HistogramOptions extends FamilyOptions {
+  buckets: readonly number[];
+}
+
+/** Observations counted into fixed, cumulative buckets. */
+export class Histogram extends MetricFamily<HistogramSeries> {
+  readonly type = 'histogram';
+  readonly buckets: readonly number[];
+  /** `le` label prefixes, precomputed: `{app="x",le="0.5"}` is built from the series labels. */
+  private readonly leText: string[];
+
+  constructor(opts: HistogramOptions) {
+    super(opts);
+    if (opts.labelNames?.includes('le')) throw new Error(`${opts.name}: "le" is reserved for histogram buckets`);
+    const b = [...opts.buckets];
+    if (b.length === 0 || b.some((x, i) => !Number.isFinite(x) || (i > 0 && x <= (b[i - 1] as number)))) {
+      throw new Error(`${opts.name}: buckets must be finite and strictly increasing`);
+    }
+    this.buckets = b;
+    this.leText = [...b.map(formatValue), '+Inf'];
+  }
+
+  observe(labelValues: readonly string[], value: number, exemplar?: Exemplar): void {
+    const s = this.get(labelValues);
+    const i = this.bucketIndex(value);
+    s.counts[i] = (s.counts[i] as number) + 1;
+    s.sum += value;
+    s.count++;
+    if (exemplar) s.exemplars[i] = exemplar;
+    s.touch();
+    this.version++;
+  }
+
+  /** Count and sum of one series, for tests and the landing page. */
+  snapshot(labelValues: readonly string[]): { count: number; sum: number; buckets: number[] } {
+    const s = this.get(labelValues);
+    return { count: s.count, sum: s.sum, buckets: [...s.counts] };
+  }
+
+  private bucketIndex(value: number): number {
+    const b = this.buckets;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (value <= (b[mid] as number)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  protected createSeries(values: readonly string[], labelText: string): HistogramSeries {
+    return new HistogramSeries(values, labelText, this.buckets.length);
+  }
+
+  protected renderSeries(s: HistogramSeries, format: ExpositionFormat): string {
+    const om = format === 'openmetrics';
+    const open = s.labelText === '' ? '{' : `${s.labelText.slice(0, -1)},`;
+    let out = '';
+    let cumulative = 0;
+    for (let i = 0; i < this.leText.length; i++) {
+      cumulative += s.counts[i] as number;
+      const ex = om ? formatExemplar(s.exemplars[i]) : '';
+      out += `${this.name}_bucket${open}le="${this.leText[i]}"} ${cumulative}${ex}\n`;
+    }
+    out += `${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`;
+    return out;
+  }
+}

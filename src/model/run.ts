@@ -1,0 +1,143 @@
+/**
+ * The one mapping from a Dify log row (wire) to what the exporter reasons about.
+ * Everything downstream (poller, metrics, tracing) sees only these types.
+ */
+import type { WireLogRow } from '../dify/wire.js';
+
+export const FINAL_STATUSES = ['succeeded', 'failed', 'stopped', 'partial-succeeded'] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+/** Status label of a counted run: a final Dify status, or `unknown` for a value we do not know. */
+export type RunStatus = FinalStatus | 'unknown';
+export const RUN_STATUSES: readonly RunStatus[] = [...FINAL_STATUSES, 'unknown'];
+
+export const IN_PROGRESS_STATUSES = ['running', 'paused'] as const;
+export type InProgressStatus = (typeof IN_PROGRESS_STATUSES)[number];
+
+/** Known values of `triggered_from`; anything else becomes `other`, a missing one `unknown`. */
+export const TRIGGERED_FROM_VALUES = [
+  'app-run',
+  'debugging',
+  'rag-pipeline-run',
+  'rag-pipeline-debugging',
+  'webhook',
+  'schedule',
+  'plugin',
+] as const;
+/** Known values of `created_from`; anything else becomes `other`, a missing one `unknown`. */
+export const CREATED_FROM_VALUES = ['service-api', 'web-app', 'installed-app', 'openapi'] as const;
+export const CREATED_BY_ROLE_VALUES = ['account', 'end_user'] as const;
+
+/** A run in a final state: what gets counted, observed and turned into a span. */
+export interface FinishedRun {
+  /** Log row id (the de-duplication key). */
+  logId: string;
+  /** Workflow run id (a UUID; the span's trace id). */
+  runId: string;
+  status: RunStatus;
+  /** The status string exactly as Dify sent it (differs from `status` only when unknown). */
+  rawStatus: string;
+  /** Log row created_at, Unix seconds. */
+  createdAt: number;
+  /** Run created_at, Unix seconds. */
+  runCreatedAt: number;
+  finishedAt: number | null;
+  elapsedSeconds: number;
+  totalTokens: number;
+  totalSteps: number;
+  exceptionsCount: number;
+  /** Bounded label value (see TRIGGERED_FROM_VALUES). */
+  triggeredFrom: string;
+  /** Bounded label value (see CREATED_FROM_VALUES). */
+  createdFrom: string;
+  /** Bounded: account, end_user or unknown. */
+  createdByRole: string;
+  workflowVersion: string | null;
+  error: string | null;
+  endUserId: string | null;
+  sessionId: string | null;
+}
+
+/** How one log row reads right now. */
+export type RowView =
+  | { kind: 'final'; run: FinishedRun }
+  | { kind: 'in-progress'; logId: string; runId: string; createdAt: number; status: InProgressStatus }
+  /** `workflow_run: null`: the run row is not saved yet; look again later. */
+  | { kind: 'incomplete'; logId: string; createdAt: number };
+
+export class BadRowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRowError';
+  }
+}
+
+const finalSet: ReadonlySet<string> = new Set(FINAL_STATUSES);
+const inProgressSet: ReadonlySet<string> = new Set(IN_PROGRESS_STATUSES);
+const triggeredSet: ReadonlySet<string> = new Set(TRIGGERED_FROM_VALUES);
+const createdFromSet: ReadonlySet<string> = new Set(CREATED_FROM_VALUES);
+const roleSet: ReadonlySet<string> = new Set(CREATED_BY_ROLE_VALUES);
+
+function bounded(value: unknown, known: ReadonlySet<string>): string {
+  if (typeof value !== 'string' || value === '') return 'unknown';
+  return known.has(value) ? value : 'other';
+}
+
+/** A non-negative finite number, or 0; Dify sends null for counters of runs that never started. */
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new BadRowError(`${field}: expected a non-empty string`);
+  return value;
+}
+
+function requireSeconds(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new BadRowError(`${field}: expected Unix seconds`);
+  }
+  // Dify sends whole seconds; a millisecond value (13 digits) would be a different API: normalise it.
+  return value > 1e11 ? Math.floor(value / 1000) : Math.floor(value);
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Maps one wire row. Throws BadRowError when the row lacks what identifies it. */
+export function readRow(raw: unknown): RowView {
+  if (typeof raw !== 'object' || raw === null) throw new BadRowError('row: expected an object');
+  const row = raw as WireLogRow;
+  const logId = requireString(row.id, 'id');
+  const createdAt = requireSeconds(row.created_at, 'created_at');
+  const wr = row.workflow_run;
+  if (wr === null || wr === undefined) return { kind: 'incomplete', logId, createdAt };
+  if (typeof wr !== 'object') throw new BadRowError('workflow_run: expected an object or null');
+  const runId = requireString(wr.id, 'workflow_run.id');
+  const rawStatus = typeof wr.status === 'string' ? wr.status : '';
+  if (inProgressSet.has(rawStatus)) {
+    return { kind: 'in-progress', logId, runId, createdAt, status: rawStatus as InProgressStatus };
+  }
+  const endUser = row.created_by_end_user;
+  const run: FinishedRun = {
+    logId,
+    runId,
+    status: finalSet.has(rawStatus) ? (rawStatus as FinalStatus) : 'unknown',
+    rawStatus,
+    createdAt,
+    runCreatedAt: typeof wr.created_at === 'number' ? requireSeconds(wr.created_at, 'workflow_run.created_at') : createdAt,
+    finishedAt: typeof wr.finished_at === 'number' ? requireSeconds(wr.finished_at, 'workflow_run.finished_at') : null,
+    elapsedSeconds: count(wr.elapsed_time),
+    totalTokens: Math.round(count(wr.total_tokens)),
+    totalSteps: Math.round(count(wr.total_steps)),
+    exceptionsCount: Math.round(count(wr.exceptions_count)),
+    triggeredFrom: bounded(wr.triggered_from, triggeredSet),
+    createdFrom: bounded(row.created_from, createdFromSet),
+    createdByRole: bounded(row.created_by_role, roleSet),
+    workflowVersion: optionalString(wr.version),
+    error: optionalString(wr.error),
+    endUserId: endUser && typeof endUser === 'object' ? optionalString(endUser.id) : null,
+    sessionId: endUser && typeof endUser === 'object' ? optionalString(endUser.session_id) : null,
+  };
+  return { kind: 'final', run };
+}

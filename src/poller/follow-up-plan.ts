@@ -1,0 +1,55 @@
+/**
+ * Deciding how to look again at runs that were seen unfinished, at bounded API cost.
+ * Recent ones come back for free when the regular scan reaches down to them, so the scan is
+ * extended as long as the extra pages cost less than looking the runs up one by one; the rest
+ * (old, e.g. paused for days) get single-run look-ups, a capped number per poll.
+ */
+import type { PendingRun, TargetState } from '../state/target-state.js';
+
+export interface FollowUpSettings {
+  pageLimit: number;
+  maxLookupsPerPoll: number;
+  /** Pending runs younger than this may be followed by re-scanning; older ones only by look-ups. */
+  rescanWindowMs: number;
+  pollIntervalMs: number;
+}
+
+export interface FollowUpPlan {
+  /** Inclusive lower bound (Unix seconds) for this poll's scan; at most the state's horizon. */
+  scanFrom: number;
+  /** Pending runs below scanFrom to look up one by one in this poll. */
+  lookups: PendingRun[];
+}
+
+export function planFollowUp(state: TargetState, nowMs: number, s: FollowUpSettings): FollowUpPlan {
+  const nowS = Math.floor(nowMs / 1000);
+  const due: PendingRun[] = [];
+  for (const p of state.pending.values()) {
+    if (p.createdAt < state.horizon && p.nextCheckAt <= nowMs) due.push(p);
+  }
+  due.sort((a, b) => b.createdAt - a.createdAt);
+
+  let scanFrom = state.horizon;
+  const windowFloor = nowS - Math.floor(s.rescanWindowMs / 1000);
+  for (let i = 0; i < due.length; i++) {
+    const p = due[i] as PendingRun;
+    if (p.createdAt < windowFloor) break;
+    const extraPages = Math.ceil((state.rowsPerSecond * (state.horizon - p.createdAt)) / s.pageLimit);
+    // Extending the scan to p resolves due runs 0..i together: worth it if cheaper than i+1 look-ups.
+    if (extraPages <= i + 1) scanFrom = p.createdAt;
+  }
+
+  const lookups = due
+    .filter((p) => p.createdAt < scanFrom)
+    .sort((a, b) => a.nextCheckAt - b.nextCheckAt || a.createdAt - b.createdAt)
+    .slice(0, s.maxLookupsPerPoll);
+  return { scanFrom, lookups };
+}
+
+/** When to look at a still-unfinished run again: every poll while young, then less and less often. */
+export function nextCheckAt(p: PendingRun, nowMs: number, s: FollowUpSettings): number {
+  const ageMs = nowMs - p.createdAt * 1000;
+  if (ageMs < s.rescanWindowMs) return nowMs;
+  const delay = Math.min(15 * 60_000, Math.max(s.pollIntervalMs, ageMs / 10));
+  return nowMs + delay;
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs every target's poll loop concurrently: poll, wait the interval (longer after auth
+ * failures), repeat. Timers are unref'd; stop() aborts waits and in-flight requests.
+ */
+import { abortableSleep } from '../dify/sleep.js';
+import type { TargetWorker } from './target-worker.js';
+
+export interface SchedulerOptions {
+  intervalMs: number;
+  /** Called after every poll of any target (the state is saved from here). */
+  afterPoll: (worker: TargetWorker) => Promise<void> | void;
+  /** Spread the first polls of many targets over this many ms to avoid a thundering herd. */
+  initialSpreadMs?: number;
+}
+
+export class PollScheduler {
+  private readonly controller = new AbortController();
+  private loops: Promise<void>[] = [];
+  private started = false;
+
+  constructor(
+    private readonly workers: readonly TargetWorker[],
+    private readonly opts: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const spread = this.opts.initialSpreadMs ?? 0;
+    this.loops = this.workers.map((w, i) =>
+      this.loop(w, this.workers.length > 1 ? (spread * i) / this.workers.length : 0),
+    );
+  }
+
+  /** One poll of every target, concurrently (for `check`, tests and benchmarks). */
+  async pollAllOnce(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w) => {
+        await w.pollOnce(this.controller.signal);
+        await this.opts.afterPoll(w);
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async loop(worker: TargetWorker, delayMs: number): Promise<void> {
+    const signal = this.controller.signal;
+    await abortableSleep(delayMs, signal);
+    while (!signal.aborted) {
+      await worker.pollOnce(signal);
+      await this.opts.afterPoll(worker);
+      await abortableSleep(this.opts.intervalMs * worker.authBackoffFactor, signal);
+    }
+  }
+}

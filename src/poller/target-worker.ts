@@ -1,0 +1,189 @@
+/**
+ * Everything about one configured app: finding out what it is (GET / and /info), polling its
+ * logs, and reporting the outcome to metrics, spans and the status page.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { DifyClient } from '../dify/client.js';
+import { DifyApiError } from '../dify/errors.js';
+import type { WireServerRoot } from '../dify/wire.js';
+import type { PollErrorReason } from '../metrics/definitions.js';
+import type { RunRecorder } from '../metrics/run-recorder.js';
+import type { FinishedRun } from '../model/run.js';
+import { TargetState, type TargetStateJSON } from '../state/target-state.js';
+import { LogPoller, type PollSettings } from './log-poller.js';
+
+/** App modes whose runs Dify writes to workflow logs. */
+const LOGGED_MODES = new Set(['workflow']);
+
+export interface TargetStatus {
+  app: string;
+  baseUrl: string;
+  mode: string | null;
+  serverVersion: string | null;
+  up: boolean;
+  polls: number;
+  lastError: string | null;
+  lastSuccessMs: number | null;
+  pending: number;
+  counted: number;
+}
+
+export interface TargetWorkerDeps {
+  client: DifyClient;
+  recorder: RunRecorder;
+  clock: Clock;
+  logger: Logger;
+  settings: PollSettings & { initialLookbackMs: number };
+  /** Saved state by app name (from the state file), consulted once the app's name is known. */
+  savedState: (app: string) => TargetStateJSON | undefined;
+  /** Called once per counted run, after the metrics are updated. */
+  onRun: (app: string, mode: string, run: FinishedRun) => void;
+  /** Makes an app name unique among targets (names from /info may collide). */
+  claimName: (wanted: string) => string;
+}
+
+export class TargetWorker {
+  private appName: string;
+  private named: boolean;
+  private mode: string | null = null;
+  private serverVersion: string | null = null;
+  private state: TargetState | null = null;
+  private poller: LogPoller | null = null;
+  private up = false;
+  private polls = 0;
+  private counted = 0;
+  private lastError: string | null = null;
+  private lastSuccessMs: number | null = null;
+  private consecutiveAuthFailures = 0;
+  private warnedUnsupported = false;
+
+  constructor(
+    readonly baseUrl: string,
+    configuredName: string | null,
+    provisionalName: string,
+    private readonly deps: TargetWorkerDeps,
+  ) {
+    this.named = configuredName !== null;
+    this.appName = configuredName ?? provisionalName;
+    deps.recorder.initApp(this.appName);
+  }
+
+  get app(): string {
+    return this.appName;
+  }
+
+  /** Polls done (successful or not); /readyz waits for one per target. */
+  get pollCount(): number {
+    return this.polls;
+  }
+
+  /** After auth/forbidden failures, wait longer before trying again (never hammer a bad key). */
+  get authBackoffFactor(): number {
+    return this.consecutiveAuthFailures === 0 ? 1 : Math.min(40, 2 ** this.consecutiveAuthFailures);
+  }
+
+  status(): TargetStatus {
+    return {
+      app: this.appName,
+      baseUrl: this.baseUrl,
+      mode: this.mode,
+      serverVersion: this.serverVersion,
+      up: this.up,
+      polls: this.polls,
+      lastError: this.lastError,
+      lastSuccessMs: this.lastSuccessMs,
+      pending: this.state?.pending.size ?? 0,
+      counted: this.counted,
+    };
+  }
+
+  /** The state to persist, or null before the app is identified. */
+  stateJSON(): TargetStateJSON | null {
+    return this.state ? this.state.toJSON() : null;
+  }
+
+  async pollOnce(signal?: AbortSignal): Promise<void> {
+    const { recorder, clock, logger } = this.deps;
+    const started = clock.now();
+    try {
+      if (!this.poller) await this.identify(signal);
+      const outcome = await (this.poller as LogPoller).poll(signal);
+      const now = clock.now();
+      this.up = true;
+      this.lastError = null;
+      this.lastSuccessMs = now;
+      this.consecutiveAuthFailures = 0;
+      recorder.pollSucceeded(this.appName, Math.floor(now / 1000), (now - started) / 1000);
+      recorder.setInProgress(this.appName, outcome.inProgress);
+      if (outcome.dropped.pending_full) {
+        recorder.pendingDropped(this.appName, 'pending_full', outcome.dropped.pending_full);
+        logger.warn({ app: this.appName, dropped: outcome.dropped.pending_full }, 'pending-run set full: stopped following the oldest unfinished runs');
+      }
+      if (outcome.dropped.row_gone) recorder.pendingDropped(this.appName, 'row_gone', outcome.dropped.row_gone);
+      logger.debug({ app: this.appName, counted: outcome.counted, pages: outcome.pages, lookups: outcome.lookups }, 'poll done');
+    } catch (err) {
+      if (signal?.aborted) return;
+      const e = err instanceof DifyApiError ? err : new DifyApiError('bad_response', (err as Error).message);
+      if (e.reason === 'not_workflow_app') return this.unsupported(started);
+      const reason: PollErrorReason = e.reason;
+      this.up = false;
+      this.lastError = e.message;
+      if (reason === 'auth' || reason === 'forbidden') this.consecutiveAuthFailures++;
+      recorder.pollFailed(this.appName, reason, (clock.now() - started) / 1000);
+      const level = reason === 'auth' || reason === 'forbidden' ? 'error' : 'warn';
+      logger[level]({ app: this.appName, reason, problem: e.message }, 'poll failed');
+    } finally {
+      this.polls++;
+    }
+  }
+
+  private async identify(signal?: AbortSignal): Promise<void> {
+    const { client, recorder, logger, clock, settings } = this.deps;
+    const root: WireServerRoot = await client.getServerRoot(signal).catch((err: unknown) => {
+      // Some proxies hide GET /v1/; the version is informative only.
+      if (err instanceof DifyApiError && (err.reason === 'bad_response' || err.reason === 'auth')) return {};
+      throw err;
+    });
+    const info = await client.getAppInfo(signal);
+    if (!this.named) {
+      const name = this.deps.claimName(info.name);
+      if (name !== this.appName) {
+        recorder.forgetApp(this.appName);
+        this.appName = name;
+        recorder.initApp(name);
+      }
+      this.named = true;
+    }
+    this.mode = info.mode;
+    const serverVersion = root.server_version ?? 'unknown';
+    this.serverVersion = serverVersion;
+    const unsupported = !LOGGED_MODES.has(info.mode);
+    recorder.targetInfo(this.appName, info.mode, serverVersion, unsupported);
+    if (unsupported && !this.warnedUnsupported) {
+      this.warnedUnsupported = true;
+      logger.warn(
+        { app: this.appName, mode: info.mode, serverVersion: this.serverVersion },
+        `app mode "${info.mode}": Dify records no runs of this mode in workflow logs, so this app will show no runs`,
+      );
+    }
+    const saved = this.deps.savedState(this.appName);
+    const nowS = Math.floor(clock.now() / 1000);
+    this.state = saved ? TargetState.fromJSON(saved) : new TargetState(nowS - Math.floor(settings.initialLookbackMs / 1000));
+    this.poller = new LogPoller(client, this.state, clock, settings, (run) => {
+      this.counted++;
+      recorder.record(this.appName, run);
+      this.deps.onRun(this.appName, this.mode ?? 'unknown', run);
+    });
+    logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(saved) }, 'target identified');
+  }
+
+  /** Newer Dify answers 400 not_workflow_app for chat/completion keys: a healthy, empty app. */
+  private unsupported(started: number): void {
+    const now = this.deps.clock.now();
+    this.up = true;
+    this.lastError = null;
+    this.lastSuccessMs = now;
+    this.deps.recorder.pollSucceeded(this.appName, Math.floor(now / 1000), (now - started) / 1000);
+  }
+}

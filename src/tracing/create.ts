@@ -1,0 +1,90 @@
+/**
+ * Builds the run tracer from the `tracing:` config: the OTLP/HTTP span pipeline when an endpoint
+ * is set, the no-op tracer otherwise. The environment is passed in (OTEL_RESOURCE_ATTRIBUTES);
+ * endpoint, headers and service name arrive already resolved by the config module.
+ */
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { systemClock, type Clock } from '../clock.js';
+import { noDeliveryMetrics, type SpanDeliveryMetrics } from './delivery-metrics.js';
+import { NoopRunTracer } from './noop-tracer.js';
+import { SpanPipeline, type TracingLogger } from './pipeline.js';
+import { parseResourceAttributes } from './resource.js';
+import type { RunTracer } from './run-tracer.js';
+import { systemTimers, type Timers } from './timers.js';
+
+export interface TracingConfig {
+  /** OTLP/HTTP endpoint (base URL, `/v1/traces` is appended unless already there); null = tracing off. */
+  endpoint: string | null;
+  headers: Record<string, string>;
+  /** Default `service.name`; a target's own serviceName wins. */
+  serviceName: string;
+  /** Add end-user id and session id to spans (they identify people). */
+  includeEndUser: boolean;
+  maxOutboxSpans: number;
+  maxBatchSize: number;
+}
+
+export interface RunTracerDeps {
+  logger: TracingLogger;
+  metrics?: SpanDeliveryMetrics;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  timers?: Timers;
+  /** Replaces the OTLP/HTTP exporter (tests, or another transport). */
+  exporter?: SpanExporter;
+  /** Per-request timeout of the OTLP exporter, its own retries included. Default 10 s. */
+  exportTimeoutMillis?: number;
+  /** Exporter version, reported as the instrumentation scope version. */
+  version?: string;
+  flushIntervalMillis?: number;
+  maxConcurrentExports?: number;
+  initialBackoffMillis?: number;
+  maxBackoffMillis?: number;
+  shutdownTimeoutMillis?: number;
+}
+
+export const SCOPE_NAME = 'dify-exporter';
+
+/** The traces URL for a configured endpoint: `/v1/traces` is appended unless the path ends with it. */
+export function tracesUrl(endpoint: string): string {
+  const url = new URL(endpoint);
+  if (!url.pathname.replace(/\/+$/, '').endsWith('/v1/traces')) {
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
+  }
+  return url.toString();
+}
+
+export function createRunTracer(config: TracingConfig, deps: RunTracerDeps): RunTracer {
+  if (config.endpoint === null) return new NoopRunTracer(deps.logger);
+  return createSpanPipeline({ ...config, endpoint: config.endpoint }, deps);
+}
+
+/** The span pipeline itself (tests use it for idle()). */
+export function createSpanPipeline(config: TracingConfig & { endpoint: string }, deps: RunTracerDeps): SpanPipeline {
+  const env = deps.env ?? {};
+  const parsed = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES);
+  if (!parsed.ok) deps.logger.warn({ reason: parsed.error }, 'OTEL_RESOURCE_ATTRIBUTES ignored');
+  const exportTimeoutMillis = deps.exportTimeoutMillis ?? 10_000;
+  const exporter =
+    deps.exporter ??
+    new OTLPTraceExporter({ url: tracesUrl(config.endpoint), headers: { ...config.headers }, timeoutMillis: exportTimeoutMillis });
+  return new SpanPipeline({
+    exporter,
+    maxOutboxSpans: config.maxOutboxSpans,
+    maxBatchSize: config.maxBatchSize,
+    defaultServiceName: config.serviceName,
+    includeEndUser: config.includeEndUser,
+    resourceAttributes: parsed.ok ? parsed.attributes : {},
+    scope: deps.version === undefined ? { name: SCOPE_NAME } : { name: SCOPE_NAME, version: deps.version },
+    logger: deps.logger,
+    metrics: deps.metrics ?? noDeliveryMetrics,
+    timers: deps.timers ?? systemTimers,
+    clock: deps.clock ?? systemClock,
+    flushIntervalMillis: deps.flushIntervalMillis ?? 2_000,
+    maxConcurrentExports: deps.maxConcurrentExports ?? 2,
+    initialBackoffMillis: deps.initialBackoffMillis ?? 1_000,
+    maxBackoffMillis: deps.maxBackoffMillis ?? 30_000,
+    shutdownTimeoutMillis: deps.shutdownTimeoutMillis ?? exportTimeoutMillis + 1_000,
+  });
+}

@@ -1,0 +1,15 @@
+/** Tracing: one span per finished run, over OTLP/HTTP, through a bounded outbox. */
+export type { RunTracer } from './run-tracer.js';
+export { createRunTracer, createSpanPipeline, tracesUrl, type TracingConfig, type RunTracerDeps } from './create.js';
+export type { SpanRecord, TracedTarget } from './span-record.js';
+export { traceIdForRun, spanIdForTrace } from './ids.js';
+export {
+  SPAN_DROP_REASONS,
+  CountingDeliveryMetrics,
+  noDeliveryMetrics,
+  type SpanDropReason,
+  type SpanDeliveryMetrics,
+} from './delivery-metrics.js';
+export type { Timers, CancelTimer } from './timers.js';
+export type { TracingLogger } from './pipeline.js';
+export type { SpanPipeline } from './pipeline.js';

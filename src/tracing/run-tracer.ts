@@ -1,0 +1,18 @@
+/** What the poller and the composition root see of tracing: one interface, on or off. */
+import type { FinishedRun } from '../model/run.js';
+import type { SpanRecord, TracedTarget } from './span-record.js';
+
+export interface RunTracer {
+  /** Turns a run counted as final into its span. Synchronous and cheap; never throws on delivery trouble. */
+  record(target: TracedTarget, run: FinishedRun): void;
+  /** Spans the collector has not accepted yet, as plain JSON for the state file. */
+  snapshot(): SpanRecord[];
+  /** Puts spans from the state file back in the outbox (skips malformed ones and runs already held). */
+  restore(records: SpanRecord[]): void;
+  /** Starts sending (restored spans and new ones). Before start(), spans only accumulate. */
+  start(): void;
+  /** Tries once to send everything held now; resolves when those exports settle (spans that fail stay). */
+  forceFlush(): Promise<void>;
+  /** Flushes with a deadline, then stops sending. Idempotent. Undelivered spans stay in snapshot(). */
+  shutdown(): Promise<void>;
+}

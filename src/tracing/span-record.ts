@@ -1,0 +1,88 @@
+/**
+ * What the outbox keeps for one span: the run-derived fields, in plain JSON, so the state file can
+ * persist spans the collector has not accepted yet and a restart sends them unchanged.
+ * Records hold no SDK objects; the span is built from a record only when a batch is sent.
+ */
+import type { FinishedRun } from '../model/run.js';
+
+/** The app a run belongs to, as the poller knows it. */
+export interface TracedTarget {
+  /** App name (config name or /v1/info name): the span name and `gen_ai.workflow.name`. */
+  app: string;
+  /** App mode from /v1/info (`workflow`, `advanced-chat`, ...). */
+  mode: string;
+  /** Per-target `service.name`; null means the tracing default. */
+  serviceName: string | null;
+  /** `service.version` of the resource (e.g. the Dify server version), when known. */
+  serviceVersion?: string | null;
+}
+
+export interface SpanRecord {
+  runId: string;
+  /** Resolved `service.name`. */
+  service: string;
+  serviceVersion: string | null;
+  app: string;
+  mode: string;
+  /** Dify's status string (`succeeded`, `failed`, ...; an unknown value kept as sent). */
+  status: string;
+  /** Run created_at, Unix seconds: the span start. */
+  start: number;
+  /** elapsed_time, seconds (fractional): the span duration. */
+  elapsed: number;
+  tokens: number;
+  steps: number;
+  exceptions: number;
+  triggeredFrom: string;
+  createdFrom: string;
+  createdByRole: string;
+  workflowVersion: string | null;
+  /** Error message, already truncated to MAX_ERROR_LENGTH. */
+  error: string | null;
+  /** Present only when the config opts in to end-user attributes. */
+  endUserId?: string;
+  sessionId?: string;
+}
+
+/** Longest error message a span carries (status message or attribute). */
+export const MAX_ERROR_LENGTH = 1024;
+
+export function truncateError(message: string): string {
+  if (message.length <= MAX_ERROR_LENGTH) return message;
+  let cut = message.slice(0, MAX_ERROR_LENGTH - 1);
+  // Do not leave half of a surrogate pair at the end.
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+export interface RecordOptions {
+  defaultServiceName: string;
+  includeEndUser: boolean;
+}
+
+export function spanRecordFor(target: TracedTarget, run: FinishedRun, opts: RecordOptions): SpanRecord {
+  const record: SpanRecord = {
+    runId: run.runId,
+    service: target.serviceName ?? opts.defaultServiceName,
+    serviceVersion: target.serviceVersion ?? null,
+    app: target.app,
+    mode: target.mode,
+    status: run.rawStatus === '' ? run.status : run.rawStatus,
+    start: run.runCreatedAt,
+    elapsed: run.elapsedSeconds,
+    tokens: run.totalTokens,
+    steps: run.totalSteps,
+    exceptions: run.exceptionsCount,
+    triggeredFrom: run.triggeredFrom,
+    createdFrom: run.createdFrom,
+    createdByRole: run.createdByRole,
+    workflowVersion: run.workflowVersion,
+    error: run.error === null ? null : truncateError(run.error),
+  };
+  if (opts.includeEndUser) {
+    if (run.endUserId !== null) record.endUserId = run.endUserId;
+    if (run.sessionId !== null) record.sessionId = run.sessionId;
+  }
+  return record;
+}

@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { DifyClient, type LogsQuery } from '../../src/dify/client.js';
+import type { FinishedRun } from '../../src/model/run.js';
+import { LogPoller, type PollSettings } from '../../src/poller/log-poller.js';
+import { TargetState } from '../../src/state/target-state.js';
+import { DifySimulator, type SimApp } from '../../src/simulator/simulator.js';
+import { seededRandom } from '../helpers/random.js';
+
+const T0 = Date.UTC(2026, 10, 20, 12, 0, 0) + 300;
+const settings: PollSettings = {
+  pageLimit: 100,
+  maxLookupsPerPoll: 20,
+  rescanWindowMs: 10 * 60_000,
+  pollIntervalMs: 15_000,
+  overlapSeconds: 2,
+  maxPendingRuns: 100_000,
+};
+const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'partial-succeeded', 'stopped'];
+
+/** A client whose every page request lets the world move on first: runs arrive while we page. */
+class BusyWorldClient extends DifyClient {
+  beforeRequest: () => void = () => {};
+  override async listLogs(q: LogsQuery, signal?: AbortSignal) {
+    this.beforeRequest();
+    return super.listLogs(q, signal);
+  }
+}
+
+/** Drives one app: starts runs, pauses some for days, finishes others, all at random but seeded. */
+class World {
+  readonly inFlight: string[] = [];
+  readonly paused = new Set<string>();
+  constructor(
+    readonly app: SimApp,
+    readonly clock: ManualClock,
+    readonly random: () => number,
+  ) {}
+
+  step(maxNew: number): void {
+    this.clock.advance(Math.floor(this.random() * 1500));
+    const n = Math.floor(this.random() * maxNew);
+    for (let i = 0; i < n; i++) {
+      const id = this.app.startRun({ triggeredFrom: this.random() < 0.1 ? 'schedule' : 'app-run' });
+      this.inFlight.push(id);
+      if (this.random() < 0.03) {
+        this.app.pauseRun(id);
+        this.paused.add(id);
+      }
+    }
+    for (let i = this.inFlight.length - 1; i >= 0; i--) {
+      const id = this.inFlight[i] as string;
+      const p = this.paused.has(id) ? 0.01 : 0.35;
+      if (this.random() < p) this.finish(i);
+    }
+  }
+
+  finish(index: number): void {
+    const id = this.inFlight[index] as string;
+    this.inFlight.splice(index, 1);
+    this.paused.delete(id);
+    const status = STATUSES[Math.floor(this.random() * STATUSES.length)] as string;
+    this.app.finishRun(id, {
+      status,
+      totalTokens: Math.floor(this.random() * 50_000),
+      totalSteps: 1 + Math.floor(this.random() * 30),
+      exceptionsCount: status === 'partial-succeeded' ? 1 : 0,
+      error: status === 'failed' ? 'node llm failed' : null,
+    });
+  }
+
+  finishAll(): void {
+    while (this.inFlight.length > 0) this.finish(this.inFlight.length - 1);
+  }
+}
+
+interface Harness {
+  sim: DifySimulator;
+  app: SimApp;
+  clock: ManualClock;
+  client: BusyWorldClient;
+  counted: Map<string, number>;
+  runs: FinishedRun[];
+  poller(state: TargetState): LogPoller;
+}
+
+const sims: DifySimulator[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((s) => s.close()));
+});
+
+async function harness(serverVersion: string, seed = 1): Promise<Harness> {
+  const clock = new ManualClock(T0);
+  const sim = new DifySimulator({ clock, serverVersion, seed });
+  sims.push(sim);
+  const app = sim.addApp({ apiKey: 'app-test-key', name: 'support-bot' });
+  const baseUrl = await sim.listen();
+  const client = new BusyWorldClient({ baseUrl, apiKey: 'app-test-key', clock, backoff: { baseMs: 1, maxMs: 5 }, random: seededRandom(seed) });
+  const counted = new Map<string, number>();
+  const runs: FinishedRun[] = [];
+  const onRun = (run: FinishedRun) => {
+    counted.set(run.runId, (counted.get(run.runId) ?? 0) + 1);
+    runs.push(run);
+  };
+  return { sim, app, clock, client, counted, runs, poller: (state) => new LogPoller(client, state, clock, settings, onRun) };
+}
+
+function expectExactlyOnce(h: Harness, horizon0: number): void {
+  const truth = h.app.finishedRuns().filter((r) => r.createdAt >= horizon0);
+  const doubles = [...h.counted].filter(([, n]) => n !== 1);
+  expect(doubles).toEqual([]);
+  expect(new Set(h.counted.keys())).toEqual(new Set(truth.map((r) => r.runId)));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  expect(sum(h.runs.map((r) => r.totalTokens))).toBe(sum(truth.map((r) => r.totalTokens)));
+  expect(sum(h.runs.map((r) => r.totalSteps))).toBe(sum(truth.map((r) => r.totalSteps)));
+  const byStatus = (xs: { status: string }[]) => xs.reduce<Record<string, number>>((m, r) => ((m[r.status] = (m[r.status] ?? 0) + 1), m), {});
+  expect(byStatus(h.runs)).toEqual(byStatus(truth));
+}
+
+describe('LogPoller: every finished run counted exactly once', () => {
+  for (const version of ['1.13.0', '1.10.1']) {
+    it(`thousands of runs arriving while pages are read, runs paused across many polls (Dify ${version})`, async () => {
+      const h = await harness(version, 7);
+      const random = seededRandom(42);
+      const world = new World(h.app, h.clock, random);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000));
+      const horizon0 = state.horizon;
+      const poller = h.poller(state);
+      h.client.beforeRequest = () => world.step(25);
+      for (let i = 0; i < 120; i++) {
+        for (let j = 0; j < 10; j++) world.step(60);
+        await poller.poll();
+        if (i % 40 === 39) h.clock.advance(3 * 86_400_000); // paused runs stay paused for days
+      }
+      h.client.beforeRequest = () => {};
+      world.finishAll();
+      expect(h.app.finishedRuns().length).toBeGreaterThan(3000);
+      for (let i = 0; i < 40; i++) {
+        h.clock.advance(16 * 60_000);
+        await poller.poll();
+      }
+      expectExactlyOnce(h, horizon0);
+      expect(state.pending.size).toBe(0);
+    });
+  }
+
+  it('a restart from the saved state neither re-counts nor skips a run', async () => {
+    const h = await harness('1.13.0', 3);
+    const world = new World(h.app, h.clock, seededRandom(5));
+    let state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const horizon0 = state.horizon;
+    let poller = h.poller(state);
+    h.client.beforeRequest = () => world.step(10);
+    for (let i = 0; i < 60; i++) {
+      for (let j = 0; j < 5; j++) world.step(30);
+      await poller.poll();
+      if (i % 15 === 7) {
+        // Process restarts: only what was saved after the last completed poll survives.
+        state = TargetState.fromJSON(JSON.parse(JSON.stringify(state.toJSON())));
+        poller = h.poller(state);
+        for (let j = 0; j < 20; j++) world.step(30); // runs start and finish while we are down
+      }
+    }
+    h.client.beforeRequest = () => {};
+    world.finishAll();
+    for (let i = 0; i < 30; i++) {
+      h.clock.advance(16 * 60_000);
+      await poller.poll();
+    }
+    expectExactlyOnce(h, horizon0);
+  });
+
+  it('faults (5xx, 429, resets, malformed bodies) delay counting but never lose or repeat a run', async () => {
+    const h = await harness('1.13.0', 11);
+    const random = seededRandom(9);
+    const world = new World(h.app, h.clock, random);
+    const state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const horizon0 = state.horizon;
+    const poller = h.poller(state);
+    const kinds = ['http_500', 'http_502', 'http_503', 'reset', 'malformed_json', 'wrong_shape'] as const;
+    let failed = 0;
+    h.client.beforeRequest = () => {
+      world.step(20);
+      if (random() < 0.15) h.sim.faults.inject({ kind: kinds[Math.floor(random() * kinds.length)] as (typeof kinds)[number], times: 1 + Math.floor(random() * 6) });
+    };
+    for (let i = 0; i < 80; i++) {
+      for (let j = 0; j < 5; j++) world.step(40);
+      await poller.poll().catch(() => failed++);
+    }
+    h.client.beforeRequest = () => {};
+    h.sim.faults.clear();
+    world.finishAll();
+    for (let i = 0; i < 30; i++) {
+      h.clock.advance(16 * 60_000);
+      await poller.poll();
+    }
+    expect(failed).toBeGreaterThan(0);
+    expectExactlyOnce(h, horizon0);
+  });
+
+  it('counts nothing older than the first start (initial lookback 0)', async () => {
+    const h = await harness('1.13.0');
+    for (let i = 0; i < 50; i++) h.app.addFinishedRun({ status: 'succeeded' });
+    h.clock.advance(5_000);
+    const state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const poller = h.poller(state);
+    await poller.poll();
+    expect(h.runs).toEqual([]);
+    h.clock.advance(1_000);
+    h.app.addFinishedRun({ status: 'failed', totalTokens: 12 });
+    await poller.poll();
+    expect(h.runs.map((r) => [r.status, r.totalTokens])).toEqual([['failed', 12]]);
+  });
+
+  it('an idle app costs one request per poll', async () => {
+    const h = await harness('1.13.0');
+    const state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const poller = h.poller(state);
+    for (let i = 0; i < 3; i++) h.app.addFinishedRun({ status: 'succeeded' });
+    await poller.poll();
+    const before = h.sim.requestCount();
+    for (let i = 0; i < 10; i++) {
+      h.clock.advance(15_000);
+      await poller.poll();
+    }
+    expect(h.sim.requestCount() - before).toBe(10);
+    expect(h.runs).toHaveLength(3);
+  });
+
+  it('a workflow_run: null row is retried later and counted once it has its run', async () => {
+    const h = await harness('1.10.1');
+    const state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const poller = h.poller(state);
+    const id = h.app.addFinishedRun({ status: 'succeeded', totalTokens: 99 });
+    h.app.setRunNullFor(id, 2);
+    await poller.poll();
+    expect(h.runs).toHaveLength(0);
+    h.clock.advance(15_000);
+    await poller.poll();
+    h.clock.advance(15_000);
+    await poller.poll();
+    expect(h.runs.map((r) => r.totalTokens)).toEqual([99]);
+  });
+
+  it('an unknown status is counted once as "unknown"', async () => {
+    const h = await harness('1.13.0');
+    const state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const poller = h.poller(state);
+    const id = h.app.startRun();
+    await poller.poll();
+    h.app.finishRun(id, { status: 'exploded' });
+    h.clock.advance(15_000);
+    await poller.poll();
+    await poller.poll();
+    expect(h.runs.map((r) => [r.status, r.rawStatus])).toEqual([['unknown', 'exploded']]);
+  });
+});
