@@ -5,16 +5,14 @@
  * schema validates the result like any file, and `provenance` lets messages name the variable.
  */
 import type { Env } from './interpolate.js';
-import type { Provenance } from './problems.js';
+import type { Problem, Provenance } from './problems.js';
 
 type Raw = Record<string, unknown>;
 
 export interface EnvLayer {
   raw: unknown;
-  problems: string[];
+  problems: Problem[];
   provenance: Map<string, Provenance>;
-  /** Display paths already reported in `problems`. */
-  reported: Set<string>;
 }
 
 /** Variables of the no-file mode: [variable, section (or the one target), key]. */
@@ -34,11 +32,10 @@ export function hasEnvOnlyConfig(env: Env): boolean {
 
 /** One target from DIFY_BASE_URL + DIFY_API_KEY (+ optional name and exporter settings). */
 export function configFromEnv(env: Env): EnvLayer {
-  const layer: EnvLayer = { raw: {}, problems: [], provenance: new Map(), reported: new Set() };
-  for (const [variable, path] of [['DIFY_BASE_URL', 'targets[0].base_url'], ['DIFY_API_KEY', 'targets[0].api_key']] as const) {
+  const layer: EnvLayer = { raw: {}, problems: [], provenance: new Map() };
+  for (const [variable, key] of [['DIFY_BASE_URL', 'base_url'], ['DIFY_API_KEY', 'api_key']] as const) {
     if (env[variable] !== undefined) continue;
-    layer.problems.push(`${variable}: missing (without a config file, set DIFY_BASE_URL and DIFY_API_KEY)`);
-    layer.reported.add(path);
+    layer.problems.push({ path: ['targets', 0, key], text: `${variable}: missing (without a config file, set DIFY_BASE_URL and DIFY_API_KEY)` });
   }
   const sections: Record<string, Raw> = {};
   for (const [variable, section, key] of ENV_ONLY_VARIABLES) {
@@ -54,7 +51,7 @@ export function configFromEnv(env: Env): EnvLayer {
 
 /** Fills tracing.endpoint, .headers and .service_name from OTEL_* where the file leaves them empty. */
 export function applyOtelEnv(raw: unknown, env: Env): EnvLayer {
-  const layer: EnvLayer = { raw, problems: [], provenance: new Map(), reported: new Set() };
+  const layer: EnvLayer = { raw, problems: [], provenance: new Map() };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return layer; // the schema reports it
   const current = (raw as Raw).tracing;
   if (current !== undefined && current !== null && (typeof current !== 'object' || Array.isArray(current))) return layer; // the schema reports it
@@ -75,7 +72,7 @@ export function applyOtelEnv(raw: unknown, env: Env): EnvLayer {
       const value = nonEmpty(env[variable]);
       if (!value) continue;
       const parsed = parseOtelHeaders(value);
-      if (typeof parsed === 'string') layer.problems.push(`${variable}: ${parsed}`);
+      if (typeof parsed === 'string') layer.problems.push({ path: ['tracing', 'headers'], text: `${variable}: ${parsed}` });
       else set('headers', parsed, variable);
       break;
     }

@@ -16,11 +16,11 @@ export function text() {
   return z.string({ error: missingOr('text') });
 }
 
-/** Text that may be left out; "" and null both mean "not set". */
+/** Text that may be left out, trimmed; "" and null both mean "not set". */
 export function optionalText() {
   return z
     .union([z.string(), z.null()], { error: missingOr('text') })
-    .transform((value) => (value === null || value.trim() === '' ? null : value));
+    .transform((value) => (value === null || value.trim() === '' ? null : value.trim()));
 }
 
 /** A duration ("15s", "1m30s", seconds as a number) -> milliseconds, at least `minMs`. */

@@ -3,24 +3,22 @@
  * `$${` stays a literal `${`. An unset variable without a default is a problem naming the field
  * and the variable; `:-default` applies when the variable is unset or empty, as in a shell.
  */
-import { formatPath, type PathKey, type Provenance } from './problems.js';
+import { formatPath, type PathKey, type Problem, type Provenance } from './problems.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Interpolated {
   raw: unknown;
-  problems: string[];
+  problems: Problem[];
   /** Display path (`targets[0].api_key`) -> the variables used there. */
   provenance: Map<string, Provenance>;
-  /** Display paths already reported in `problems`. */
-  reported: Set<string>;
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
 const NAME_AND_DEFAULT = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 export function interpolateTree(tree: unknown, env: Env): Interpolated {
-  const result: Interpolated = { raw: undefined, problems: [], provenance: new Map(), reported: new Set() };
+  const result: Interpolated = { raw: undefined, problems: [], provenance: new Map() };
   const walk = (node: unknown, path: PathKey[]): unknown => {
     if (typeof node === 'string') return interpolateString(node, path, env, result);
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
@@ -42,8 +40,7 @@ function interpolateString(text: string, path: PathKey[], env: Env, result: Inte
     const parsed = inner === undefined ? null : NAME_AND_DEFAULT.exec(inner);
     if (!parsed) {
       // Do not echo the text: it may be a secret pasted in the wrong place.
-      result.reported.add(where);
-      result.problems.push(`${where}: malformed \${...} reference (use \${NAME} or \${NAME:-default})`);
+      result.problems.push({ path, text: `${where}: malformed \${...} reference (use \${NAME} or \${NAME:-default})` });
       return '';
     }
     const name = parsed[1] as string;
@@ -52,8 +49,7 @@ function interpolateString(text: string, path: PathKey[], env: Env, result: Inte
     const value = env[name];
     if (fallback !== undefined && (value === undefined || value === '')) return fallback;
     if (value === undefined) {
-      result.reported.add(where);
-      result.problems.push(`${where}: environment variable ${name} is not set`);
+      result.problems.push({ path, text: `${where}: environment variable ${name} is not set` });
       return '';
     }
     return value;

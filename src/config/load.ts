@@ -10,7 +10,7 @@ import { applyOtelEnv, configFromEnv, hasEnvOnlyConfig } from './env.js';
 import { ConfigError } from './errors.js';
 import { type Env, interpolateTree } from './interpolate.js';
 import { keysAt } from './introspect.js';
-import { formatIssues, formatPath, type Provenance } from './problems.js';
+import { formatIssues, formatPath, sortProblems, type Provenance } from './problems.js';
 import { configFileSchema, type ExporterConfig } from './schema.js';
 import { scrub, secretsInRaw } from './secrets.js';
 
@@ -41,12 +41,13 @@ export function loadConfig(options: LoadOptions): ExporterConfig {
   if (parsed.success && problems.length === 0) return parsed.data;
   if (!parsed.success) {
     // A field already reported (unresolved ${VAR}, missing variable) would only repeat as "missing".
-    const issues = parsed.error.issues.filter((issue) => !source.reported.has(formatPath(issue.path)));
+    const reported = new Set(problems.map((problem) => formatPath(problem.path)));
+    const issues = parsed.error.issues.filter((issue) => !reported.has(formatPath(issue.path)));
     problems.push(...formatIssues(issues, { provenance, knownKeys: keysAt }));
   }
   const secrets = [...secretsInRaw(withOtel.raw), ...['DIFY_API_KEY'].flatMap((name) => options.env[name]?.trim() ?? [])];
   throw new ConfigError(
-    problems.map((line) => scrub(line, secrets)),
+    sortProblems(problems, keysAt).map((problem) => scrub(problem.text, secrets)),
     path,
   );
 }
@@ -60,7 +61,7 @@ function readConfigFile(path: string, env: Env) {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((error as Error).message);
     throw new ConfigError([`cannot read the config file: ${reason}`], path);
   }
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     // Only the first line of the parser's message: the rest quotes the file, which may hold a key.
     const lines = document.errors.map((error) => {

@@ -7,6 +7,12 @@ import type { z } from 'zod';
 
 export type PathKey = string | number | symbol;
 
+/** One thing wrong, at a place in the file (for ordering) with the line the user reads. */
+export interface Problem {
+  path: readonly PathKey[];
+  text: string;
+}
+
 /** Where a value came from, when not written literally in the file. */
 export type Provenance = { kind: 'env'; variable: string } | { kind: 'interpolated'; variables: string[] };
 
@@ -27,20 +33,43 @@ export interface ProblemContext {
   knownKeys(path: readonly PathKey[]): readonly string[];
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], context: ProblemContext): string[] {
-  const lines: string[] = [];
+export function formatIssues(issues: readonly z.core.$ZodIssue[], context: ProblemContext): Problem[] {
+  const problems: Problem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const where = issue.path.length === 0 ? 'at top level' : `in ${formatPath(issue.path)}`;
       for (const key of issue.keys) {
         const guess = closest(key, context.knownKeys(issue.path));
-        lines.push(`unknown key ${JSON.stringify(key)} ${where}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`);
+        const text = `unknown key ${JSON.stringify(key)} ${where}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`;
+        problems.push({ path: [...issue.path, key], text });
       }
       continue;
     }
-    lines.push(withSource(formatPath(issue.path), issue.message, context.provenance));
+    problems.push({ path: issue.path, text: withSource(formatPath(issue.path), issue.message, context.provenance) });
   }
-  return lines;
+  return problems;
+}
+
+/**
+ * Problems in the order of the reference table (schema order; list items by index; unknown keys
+ * after the known ones of their mapping), so the output does not depend on validation order.
+ */
+export function sortProblems(problems: readonly Problem[], knownKeys: ProblemContext['knownKeys']): Problem[] {
+  const rank = (path: readonly PathKey[]) =>
+    path.map((key, depth) => {
+      if (typeof key === 'number') return key;
+      const index = knownKeys(path.slice(0, depth)).indexOf(String(key));
+      return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+    });
+  const ranked = problems.map((problem, order) => ({ problem, order, key: rank(problem.path) }));
+  ranked.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
+      const diff = (a.key[i] as number) - (b.key[i] as number);
+      if (diff !== 0) return diff;
+    }
+    return a.key.length - b.key.length || a.order - b.order;
+  });
+  return ranked.map((entry) => entry.problem);
 }
 
 /** `path: message`, or `VAR: message` / `path: message (from ${VAR})` for values from the environment. */

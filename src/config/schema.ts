@@ -87,6 +87,7 @@ const target = z.strictObject(
 
 /** Explicit target names must be unique. Runs even when other fields have problems, so every problem is listed at once. */
 const uniqueTargetNames = z.superRefine<unknown[]>((targets, ctx) => {
+  if (!Array.isArray(targets)) return; // reported by the array type itself
   const firstIndex = new Map<string, number>();
   targets.forEach((entry, index) => {
     const name = (entry as { name?: unknown } | null)?.name;
@@ -133,7 +134,7 @@ export const configFileSchema = z
       tracing: section(
         {
           endpoint: optionalHttpUrl().prefault(null).describe('OTLP/HTTP collector URL (http://collector:4318; /v1/traces is appended when missing); empty turns tracing off. Filled from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT when empty.'),
-          headers: stringMap().prefault({}).describe('HTTP headers sent with spans (e.g. authorization); filled from OTEL_EXPORTER_OTLP_HEADERS when empty.'),
+          headers: stringMap().prefault({}).describe('HTTP headers sent with spans (e.g. authorization); filled from OTEL_EXPORTER_OTLP_TRACES_HEADERS or OTEL_EXPORTER_OTLP_HEADERS when empty.'),
           service_name: text().trim().min(1, 'empty').prefault('dify').describe('service.name of the spans; filled from OTEL_SERVICE_NAME when not set.'),
           include_end_user: boolean().prefault(false).describe('Put the end-user id and session id on spans (they identify people).'),
           max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans waiting to be exported; beyond this new spans are dropped (counted in a metric).'),
@@ -190,5 +191,3 @@ export const configFileSchema = z
     }),
   );
 
-/** The YAML keys whose values are secrets: never echoed in messages, scrubbed from logs. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['api_key', 'headers']);

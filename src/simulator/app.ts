@@ -21,6 +21,8 @@ export interface SimApp {
   readonly mode: AppMode;
   readonly state: AppState;
   setState(state: AppState): void;
+  /** Whether the run exists (it may have been deleted). */
+  hasRun(runId: string): boolean;
   /** Starts a run now; returns its id (UUID v4). */
   startRun(init?: Partial<RunInit>): string;
   pauseRun(runId: string): void;
@@ -56,6 +58,13 @@ export interface AppContext {
   newId: () => string;
   /** Dify >= 1.11: log row written at run start. */
   rowAtStart: boolean;
+  /**
+   * Upper bound of a random delay between a row's created_at and the moment listings can see it
+   * (the writing transaction commits later than the time it stamped). 0 = visible at once.
+   */
+  commitDelayMs: number;
+  /** Random numbers in [0, 1) for commit delays. */
+  random: () => number;
 }
 
 const DEFAULT_VERSION = '2025-01-16 12:00:00.000000';
@@ -67,6 +76,8 @@ export class SimAppImpl implements SimApp {
   readonly store = new LogStore();
   private readonly runs = new Map<string, SimRun>();
   private readonly running = new Set<SimRun>();
+  /** Rows written but not committed yet, as [visible-from ms, row]. */
+  private uncommitted: Array<[number, LogRow]> = [];
   private stateValue: AppState;
   description = '';
   authorName = 'Simulated Admin';
@@ -98,6 +109,10 @@ export class SimAppImpl implements SimApp {
   /** Only workflow apps get log rows (see the file comment). */
   get writesRows(): boolean {
     return this.mode === 'workflow';
+  }
+
+  hasRun(runId: string): boolean {
+    return this.runs.has(runId);
   }
 
   getRun(runId: string): SimRun | undefined {
@@ -142,10 +157,23 @@ export class SimAppImpl implements SimApp {
     };
   }
 
-  private writeRow(run: SimRun, micros: number, logId: string): LogRow {
+  private writeRow(run: SimRun, micros: number, logId: string): void {
     const row: LogRow = { id: logId, micros, run };
     run.row = row;
-    return row;
+    if (this.ctx.commitDelayMs <= 0) this.store.insert(row);
+    else this.uncommitted.push([this.ctx.clock.now() + this.ctx.random() * this.ctx.commitDelayMs, row]);
+  }
+
+  /** Makes rows whose transaction has committed by now visible to listings. */
+  commitDue(): void {
+    if (this.uncommitted.length === 0) return;
+    const now = this.ctx.clock.now();
+    const still: Array<[number, LogRow]> = [];
+    for (const entry of this.uncommitted) {
+      if (entry[0] <= now) this.store.insert(entry[1]);
+      else still.push(entry);
+    }
+    this.uncommitted = still;
   }
 
   startRun(init: Partial<RunInit> = {}): string {
@@ -153,7 +181,7 @@ export class SimAppImpl implements SimApp {
     const run = this.newRun(init, micros, this.ctx.newId());
     this.runs.set(run.id, run);
     this.running.add(run);
-    if (this.writesRows && this.ctx.rowAtStart) this.store.insert(this.writeRow(run, micros, this.ctx.newId()));
+    if (this.writesRows && this.ctx.rowAtStart) this.writeRow(run, micros, this.ctx.newId());
     return run.id;
   }
 
@@ -187,7 +215,7 @@ export class SimAppImpl implements SimApp {
     run.outputs = outcome.outputs ?? {};
     run.outputsText = null;
     this.running.delete(run);
-    if (this.writesRows && run.row === null) this.store.insert(this.writeRow(run, finishedMicros, this.ctx.newId()));
+    if (this.writesRows && run.row === null) this.writeRow(run, finishedMicros, this.ctx.newId());
   }
 
   addFinishedRun(init: Partial<RunInit & RunOutcome> = {}): string {
@@ -199,7 +227,7 @@ export class SimAppImpl implements SimApp {
     const start = this.ctx.rowAtStart ? now : now - elapsedMicros;
     const run = this.newRun(init, start, this.ctx.newId());
     this.runs.set(run.id, run);
-    if (this.writesRows && this.ctx.rowAtStart) this.store.insert(this.writeRow(run, start, this.ctx.newId()));
+    if (this.writesRows && this.ctx.rowAtStart) this.writeRow(run, start, this.ctx.newId());
     this.finishAt(run, { ...init, status: init.status ?? 'succeeded', elapsedSeconds: elapsed }, start + elapsedMicros);
     return run.id;
   }
@@ -250,7 +278,10 @@ export class SimAppImpl implements SimApp {
     const run = this.mustGet(runId);
     this.runs.delete(runId);
     this.running.delete(run);
-    if (run.row) this.store.remove(run.row);
+    if (run.row) {
+      this.store.remove(run.row);
+      this.uncommitted = this.uncommitted.filter(([, r]) => r !== run.row);
+    }
   }
 
   finishedRuns(): ReadonlyArray<SimRunRecord> {

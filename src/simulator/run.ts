@@ -21,7 +21,7 @@ export interface SimRun {
   version: string;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown> | null;
-  /** Python-json text of inputs/outputs, as Dify stores and searches it (built lazily). */
+  /** Lower-cased Python-json text of inputs/outputs, as Dify stores and ILIKE-searches it (built lazily). */
   inputsText: string | null;
   outputsText: string | null;
   /** The log row, once Dify has written it. */

@@ -33,6 +33,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** How many recent requests `requests` keeps (default 10,000). */
   requestHistory?: number;
+  /**
+   * Late commits: each log row becomes visible up to this many ms after its created_at (random,
+   * seeded), as when Dify's writing transaction commits after stamping the time. Default 0.
+   */
+  commitDelayMs?: number;
 }
 
 export interface AddAppOptions {
@@ -105,6 +110,8 @@ export class DifySimulator {
   private readonly apps = new Map<string, SimAppImpl>();
   private readonly log: RequestLog;
   private readonly newId: () => string;
+  private readonly commitDelayMs: number;
+  private readonly commitRandom: () => number;
   private server: Server | null = null;
   private closing: Promise<void> | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -114,6 +121,9 @@ export class DifySimulator {
     this.serverVersion = opts.serverVersion ?? '1.13.0';
     this.notWorkflowAppAnswer = opts.notWorkflowAppAnswer ?? 'empty';
     this.log = new RequestLog(opts.requestHistory ?? 10_000);
+    this.commitDelayMs = opts.commitDelayMs ?? 0;
+    const commitRng = new Prng((opts.seed ?? 1) ^ 0x5eed);
+    this.commitRandom = () => commitRng.next();
     if (opts.seed === undefined) {
       this.newId = () => randomUUID();
     } else {
@@ -133,6 +143,8 @@ export class DifySimulator {
       clock: this.clock,
       newId: this.newId,
       rowAtStart: this.rowAtStart,
+      commitDelayMs: this.commitDelayMs,
+      random: this.commitRandom,
     });
     if (opts.description !== undefined) app.description = opts.description;
     if (opts.authorName !== undefined) app.authorName = opts.authorName;

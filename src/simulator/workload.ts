@@ -52,7 +52,7 @@ type Event =
   | { atMs: number; kind: 'arrival' }
   | { atMs: number; kind: 'pause'; app: SimApp; runId: string; pauseMs: number; remainingMs: number }
   | { atMs: number; kind: 'resume'; app: SimApp; runId: string; remainingMs: number }
-  | { atMs: number; kind: 'finish'; app: SimApp; runId: string; startedMs: number };
+  | { atMs: number; kind: 'finish'; app: SimApp; runId: string };
 
 export interface WorkloadStats {
   started: number;
@@ -116,6 +116,8 @@ export class Workload {
   }
 
   private apply(e: Event): void {
+    // A test may delete a run the workload still drives: forget it.
+    if (e.kind !== 'arrival' && !e.app.hasRun(e.runId)) return;
     switch (e.kind) {
       case 'arrival':
         this.start();
@@ -128,7 +130,7 @@ export class Workload {
         return;
       case 'resume':
         e.app.resumeRun(e.runId);
-        this.events.push({ atMs: e.atMs + e.remainingMs, kind: 'finish', app: e.app, runId: e.runId, startedMs: e.atMs });
+        this.events.push({ atMs: e.atMs + e.remainingMs, kind: 'finish', app: e.app, runId: e.runId });
         return;
       case 'finish':
         this.finish(e.app, e.runId);
@@ -161,7 +163,7 @@ export class Workload {
         remainingMs: duration - before,
       });
     } else {
-      this.events.push({ atMs: this.cursorMs + duration, kind: 'finish', app, runId, startedMs: this.cursorMs });
+      this.events.push({ atMs: this.cursorMs + duration, kind: 'finish', app, runId });
     }
   }
 

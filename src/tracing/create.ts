@@ -6,11 +6,13 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { systemClock, type Clock } from '../clock.js';
+import type { MetricRegistry } from '../metrics/exposition/registry.js';
 import { noDeliveryMetrics, type SpanDeliveryMetrics } from './delivery-metrics.js';
 import { NoopRunTracer } from './noop-tracer.js';
 import { SpanPipeline, type TracingLogger } from './pipeline.js';
 import { parseResourceAttributes } from './resource.js';
 import type { RunTracer } from './run-tracer.js';
+import { registerSpanDeliveryMetrics } from './self-metrics.js';
 import { systemTimers, type Timers } from './timers.js';
 
 export interface TracingConfig {
@@ -27,6 +29,9 @@ export interface TracingConfig {
 
 export interface RunTracerDeps {
   logger: TracingLogger;
+  /** The exporter's registry: the span-delivery self-metrics are registered on it (also when tracing is off). */
+  registry?: MetricRegistry;
+  /** Where delivery is reported instead (tests); takes precedence over `registry`. */
   metrics?: SpanDeliveryMetrics;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
@@ -56,8 +61,9 @@ export function tracesUrl(endpoint: string): string {
 }
 
 export function createRunTracer(config: TracingConfig, deps: RunTracerDeps): RunTracer {
+  const metrics = deps.metrics ?? (deps.registry ? registerSpanDeliveryMetrics(deps.registry) : noDeliveryMetrics);
   if (config.endpoint === null) return new NoopRunTracer(deps.logger);
-  return createSpanPipeline({ ...config, endpoint: config.endpoint }, deps);
+  return createSpanPipeline({ ...config, endpoint: config.endpoint }, { ...deps, metrics });
 }
 
 /** The span pipeline itself (tests use it for idle()). */

@@ -44,3 +44,22 @@ export class CountingDeliveryMetrics implements SpanDeliveryMetrics {
     this.queued = size;
   }
 }
+
+interface CounterLike {
+  inc(labelValues: readonly string[], by?: number): void;
+}
+interface GaugeLike {
+  set(labelValues: readonly string[], value: number): void;
+}
+
+/**
+ * The sink over the metrics module's families: `spansExported` (no labels), `spansDropped`
+ * (label `reason`) and `spanQueueSize` (no labels).
+ */
+export function deliveryMetricsOn(f: { spansExported: CounterLike; spansDropped: CounterLike; spanQueueSize: GaugeLike }): SpanDeliveryMetrics {
+  return {
+    exported: (count) => f.spansExported.inc([], count),
+    dropped: (reason, count) => f.spansDropped.inc([reason], count),
+    queueSize: (size) => f.spanQueueSize.set([], size),
+  };
+}

@@ -7,6 +7,7 @@ export {
   SPAN_DROP_REASONS,
   CountingDeliveryMetrics,
   noDeliveryMetrics,
+  deliveryMetricsOn,
   type SpanDropReason,
   type SpanDeliveryMetrics,
 } from './delivery-metrics.js';

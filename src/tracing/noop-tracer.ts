@@ -12,7 +12,7 @@ export class NoopRunTracer implements RunTracer {
     return [];
   }
 
-  restore(records: SpanRecord[]): void {
+  restore(records: readonly unknown[]): void {
     if (records.length > 0) {
       this.logger?.info({ spans: records.length }, 'tracing is off: discarding spans left in the state file');
     }

@@ -15,7 +15,7 @@ import { ResourceCache } from './resource.js';
 import { isRejection } from './rejection.js';
 import { parseSpanRecord } from './span-record-json.js';
 import { spanRecordFor, type SpanRecord, type TracedTarget } from './span-record.js';
-import type { CancelTimer, Timers } from './timers.js';
+import { withDeadline, type CancelTimer, type Timers } from './timers.js';
 import type { RunTracer } from './run-tracer.js';
 
 export type TracingLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -72,14 +72,14 @@ export class SpanPipeline implements RunTracer {
   record(target: TracedTarget, run: FinishedRun): void {
     this.add(spanRecordFor(target, run, this.o));
     this.o.metrics.queueSize(this.outbox.size);
-    this.pump();
+    this.pump(false);
   }
 
   snapshot(): SpanRecord[] {
     return this.outbox.records();
   }
 
-  restore(records: SpanRecord[]): void {
+  restore(records: readonly unknown[]): void {
     const known = new Set(this.outbox.records().map((r) => r.runId));
     let invalid = 0;
     for (const value of records) {
@@ -98,13 +98,14 @@ export class SpanPipeline implements RunTracer {
     }
     if (invalid > 0) this.o.logger.warn({ invalid }, 'span outbox: skipped records of an unknown shape in the state file');
     this.o.metrics.queueSize(this.outbox.size);
-    this.pump();
+    this.pump(false);
   }
 
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.pump();
+    this.draining = true;
+    this.pump(true);
   }
 
   async forceFlush(): Promise<void> {
@@ -112,7 +113,7 @@ export class SpanPipeline implements RunTracer {
     this.started = true;
     this.cancelRetryTimer();
     this.draining = true;
-    this.pump();
+    this.pump(true);
     await this.idle();
   }
 
@@ -141,19 +142,23 @@ export class SpanPipeline implements RunTracer {
     }
   }
 
-  private pump(): void {
+  /**
+   * Sends what is due: full batches always; partial ones only while draining, and not straight
+   * from record(), so a steady trickle of runs still goes out in batches.
+   */
+  private pump(partial: boolean): void {
     if (!this.started || this.stopped) return;
     while (this.cancelRetry === null && this.exports.size < this.o.maxConcurrentExports) {
       const waiting = this.outbox.waiting;
       if (waiting === 0) this.draining = false;
-      if (waiting === 0 || (waiting < this.batchSize && !this.draining)) break;
+      if (waiting === 0 || (waiting < this.batchSize && !(partial && this.draining))) break;
       this.send(this.outbox.take(this.batchSize));
     }
     if (this.outbox.waiting > 0 && !this.draining && this.cancelFlush === null && this.cancelRetry === null) {
       this.cancelFlush = this.o.timers.after(this.o.flushIntervalMillis, () => {
         this.cancelFlush = null;
         this.draining = true;
-        this.pump();
+        this.pump(true);
       });
     }
   }
@@ -184,7 +189,7 @@ export class SpanPipeline implements RunTracer {
     else if (isRejection(result.error)) this.rejected(batch, result.error);
     else this.failed(batch, result.error);
     this.o.metrics.queueSize(this.outbox.size);
-    this.pump();
+    this.pump(true);
   }
 
   private accepted(batch: SpanRecord[]): void {
@@ -223,7 +228,7 @@ export class SpanPipeline implements RunTracer {
     this.cancelRetry = this.o.timers.after(this.backoffMillis, () => {
       this.cancelRetry = null;
       this.draining = true;
-      this.pump();
+      this.pump(true);
     });
   }
 
@@ -253,12 +258,4 @@ export class SpanPipeline implements RunTracer {
     const exporterDone = this.o.exporter.shutdown().catch(() => {});
     if (outcome === 'flushed') await exporterDone;
   }
-}
-
-function withDeadline(timers: Timers, ms: number): { expired: Promise<'timeout'>; cancel: CancelTimer } {
-  const holder: { cancel: CancelTimer } = { cancel: () => {} };
-  const expired = new Promise<'timeout'>((resolve) => {
-    holder.cancel = timers.after(ms, () => resolve('timeout'));
-  });
-  return { expired, cancel: () => holder.cancel() };
 }

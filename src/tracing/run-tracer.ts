@@ -7,8 +7,8 @@ export interface RunTracer {
   record(target: TracedTarget, run: FinishedRun): void;
   /** Spans the collector has not accepted yet, as plain JSON for the state file. */
   snapshot(): SpanRecord[];
-  /** Puts spans from the state file back in the outbox (skips malformed ones and runs already held). */
-  restore(records: SpanRecord[]): void;
+  /** Puts spans from the state file back in the outbox (skips malformed records and runs already held). */
+  restore(records: readonly unknown[]): void;
   /** Starts sending (restored spans and new ones). Before start(), spans only accumulate. */
   start(): void;
   /** Tries once to send everything held now; resolves when those exports settle (spans that fail stay). */
@@ -16,3 +16,5 @@ export interface RunTracer {
   /** Flushes with a deadline, then stops sending. Idempotent. Undelivered spans stay in snapshot(). */
   shutdown(): Promise<void>;
 }
+
+export { createRunTracer } from './create.js';

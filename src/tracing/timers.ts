@@ -16,3 +16,12 @@ export const systemTimers: Timers = {
     return () => clearTimeout(handle);
   },
 };
+
+/** A promise that resolves to 'timeout' after `ms`, unless cancelled first. */
+export function withDeadline(timers: Timers, ms: number): { expired: Promise<'timeout'>; cancel: CancelTimer } {
+  const holder: { cancel: CancelTimer } = { cancel: () => {} };
+  const expired = new Promise<'timeout'>((resolve) => {
+    holder.cancel = timers.after(ms, () => resolve('timeout'));
+  });
+  return { expired, cancel: () => holder.cancel() };
+}

@@ -32,6 +32,8 @@ export interface ReceivedRequest {
   /** HTTP status answered, or 0 when the receiver hung or reset the connection. */
   answered: number;
   spans: number;
+  /** The request body as received (after gzip), for "this never goes over the wire" checks. */
+  body: string;
 }
 
 /** accept: 200; unavailable: 503; reject: 400; hang: never answers; reset: drops the connection. */
@@ -158,9 +160,10 @@ export class OtlpReceiver {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const entry: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, answered: 0, spans: 0 };
+    const entry: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, answered: 0, spans: 0, body: '' };
     this.log.push(entry);
     const body = await readBody(req);
+    entry.body = body.toString('utf8');
     if (this.mode === 'hang') return;
     if (this.mode === 'reset') {
       req.socket.destroy();
@@ -171,7 +174,7 @@ export class OtlpReceiver {
     if (this.mode === 'reject') return this.answer(res, entry, 400, { code: 3, message: 'bad request' });
     let spans: ReceivedSpan[];
     try {
-      spans = decodeTraces(JSON.parse(body.toString('utf8')));
+      spans = decodeTraces(JSON.parse(entry.body));
     } catch {
       return this.answer(res, entry, 400, { code: 3, message: 'not OTLP/JSON' });
     }

@@ -103,7 +103,8 @@ export interface RunningPrometheus {
 const REQUEST_TIMEOUT_MS = 5_000;
 const STDERR_KEEP = 16_384;
 
-async function freeLoopbackPort(): Promise<number> {
+/** A port nothing listens on right now (for the server to start, or for a target that is down). */
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

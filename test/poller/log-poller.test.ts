@@ -89,9 +89,10 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
-async function harness(serverVersion: string, seed = 1): Promise<Harness> {
+async function harness(serverVersion: string, seed = 1, commitDelayMs = 1500): Promise<Harness> {
   const clock = new ManualClock(T0);
-  const sim = new DifySimulator({ clock, serverVersion, seed });
+  // Rows commit up to 1.5 s after the time they carry, so newer rows can be seen before older ones.
+  const sim = new DifySimulator({ clock, serverVersion, seed, commitDelayMs });
   sims.push(sim);
   const app = sim.addApp({ apiKey: 'app-test-key', name: 'support-bot' });
   const baseUrl = await sim.listen();
@@ -199,7 +200,7 @@ describe('LogPoller: every finished run counted exactly once', () => {
   });
 
   it('counts nothing older than the first start (initial lookback 0)', async () => {
-    const h = await harness('1.13.0');
+    const h = await harness('1.13.0', 1, 0);
     for (let i = 0; i < 50; i++) h.app.addFinishedRun({ status: 'succeeded' });
     h.clock.advance(5_000);
     const state = new TargetState(Math.floor(h.clock.now() / 1000));
@@ -228,7 +229,7 @@ describe('LogPoller: every finished run counted exactly once', () => {
   });
 
   it('a workflow_run: null row is retried later and counted once it has its run', async () => {
-    const h = await harness('1.10.1');
+    const h = await harness('1.10.1', 1, 0);
     const state = new TargetState(Math.floor(h.clock.now() / 1000));
     const poller = h.poller(state);
     const id = h.app.addFinishedRun({ status: 'succeeded', totalTokens: 99 });

@@ -21,5 +21,5 @@ export async function get(base: string, path: string, apiKey?: string | null, in
 }
 
 export function qs(params: Record<string, string | number>): string {
-  return '?' + new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return '?' + new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
 }

@@ -175,6 +175,13 @@ describe('GET /v1/workflows/logs', () => {
     expect((await logs({ keyword: '"query":"hello"' })).json.total).toBe(0);
   });
 
+  it('filters by exact end-user session id', async () => {
+    const mine = app.addFinishedRun({ sessionId: 'abc' });
+    app.addFinishedRun({ sessionId: 'abcd' });
+    app.addFinishedRun({ createdByRole: 'account' });
+    expect(ids((await logs({ created_by_end_user_session_id: 'abc' })).json)).toEqual([mine]);
+  });
+
   it('shows workflow_run: null for the next N responses that include the row', async () => {
     const run = app.addFinishedRun();
     app.setRunNullFor(run, 2);

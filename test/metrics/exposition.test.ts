@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Counter } from '../../src/metrics/exposition/counter.js';
+import { Gauge } from '../../src/metrics/exposition/gauge.js';
+import { Histogram } from '../../src/metrics/exposition/histogram.js';
+import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
+import { negotiateFormat } from '../../src/server/negotiate.js';
+
+function scenario(): MetricRegistry {
+  const reg = new MetricRegistry();
+  const runs = reg.register(new Counter({ name: 'x_runs_total', help: 'Runs.', labelNames: ['app', 'status'] }));
+  const dur = reg.register(new Histogram({ name: 'x_duration_seconds', help: 'Duration.', labelNames: ['app'], buckets: [1, 5] }));
+  const up = reg.register(new Gauge({ name: 'x_up', help: 'Up.', labelNames: ['app'] }));
+  const ex = { labels: { trace_id: '0af7651916cd43dd8448eb211c80319c' }, value: 3, timestamp: 1700000000 };
+  runs.inc(['a"b\\c\nd', 'failed'], 2, { ...ex, value: 1 });
+  dur.observe(['a'], 0.5);
+  dur.observe(['a'], 3, ex);
+  dur.observe(['a'], 99);
+  up.set(['a'], 1);
+  return reg;
+}
+
+describe('exposition formats', () => {
+  it('renders Prometheus text 0.0.4 without exemplars', async () => {
+    expect(await scenario().render('prometheus')).toBe(
+      [
+        '# HELP x_runs_total Runs.',
+        '# TYPE x_runs_total counter',
+        'x_runs_total{app="a\\"b\\\\c\\nd",status="failed"} 2',
+        '',
+        '# HELP x_duration_seconds Duration.',
+        '# TYPE x_duration_seconds histogram',
+        'x_duration_seconds_bucket{app="a",le="1"} 1',
+        'x_duration_seconds_bucket{app="a",le="5"} 2',
+        'x_duration_seconds_bucket{app="a",le="+Inf"} 3',
+        'x_duration_seconds_sum{app="a"} 102.5',
+        'x_duration_seconds_count{app="a"} 3',
+        '',
+        '# HELP x_up Up.',
+        '# TYPE x_up gauge',
+        'x_up{app="a"} 1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('renders OpenMetrics with exemplars, counter family names without _total, and # EOF', async () => {
+    expect(await scenario().render('openmetrics')).toBe(
+      [
+        '# HELP x_runs Runs.',
+        '# TYPE x_runs counter',
+        'x_runs_total{app="a\\"b\\\\c\\nd",status="failed"} 2 # {trace_id="0af7651916cd43dd8448eb211c80319c"} 1 1700000000.000',
+        '# HELP x_duration_seconds Duration.',
+        '# TYPE x_duration_seconds histogram',
+        'x_duration_seconds_bucket{app="a",le="1"} 1',
+        'x_duration_seconds_bucket{app="a",le="5"} 2 # {trace_id="0af7651916cd43dd8448eb211c80319c"} 3 1700000000.000',
+        'x_duration_seconds_bucket{app="a",le="+Inf"} 3',
+        'x_duration_seconds_sum{app="a"} 102.5',
+        'x_duration_seconds_count{app="a"} 3',
+        '# HELP x_up Up.',
+        '# TYPE x_up gauge',
+        'x_up{app="a"} 1',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('re-renders a series after it changes (the per-series cache is invalidated)', async () => {
+    const reg = new MetricRegistry();
+    const c = reg.register(new Counter({ name: 'y_total', help: 'Y.', labelNames: ['app'] }));
+    c.inc(['a']);
+    expect(await reg.render('prometheus')).toContain('y_total{app="a"} 1\n');
+    c.inc(['a'], 2);
+    expect(await reg.render('prometheus')).toContain('y_total{app="a"} 3\n');
+    expect(await reg.render('openmetrics')).toContain('y_total{app="a"} 3\n');
+  });
+
+  it('rejects bad definitions when the metric is made, not at scrape time', () => {
+    expect(() => new Counter({ name: 'no_suffix', help: 'h' })).toThrow(/_total/);
+    expect(() => new Gauge({ name: 'bad-name', help: 'h' })).toThrow(/invalid metric name/);
+    expect(() => new Gauge({ name: 'g', help: 'h', labelNames: ['__x'] })).toThrow(/invalid label name/);
+    expect(() => new Histogram({ name: 'h', help: 'h', buckets: [2, 1] })).toThrow(/increasing/);
+    const c = new Counter({ name: 'c_total', help: 'h', labelNames: ['a'] });
+    expect(() => c.inc(['x'], -1)).toThrow(/only go up/);
+    expect(() => c.inc([])).toThrow(/label values/);
+  });
+
+  it('negotiates OpenMetrics only when the scraper asks for it', () => {
+    const prometheusDefault =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    expect(negotiateFormat(prometheusDefault)).toBe('openmetrics');
+    expect(negotiateFormat('text/plain;version=0.0.4')).toBe('prometheus');
+    expect(negotiateFormat(undefined)).toBe('prometheus');
+    expect(negotiateFormat('application/openmetrics-text;q=0')).toBe('prometheus');
+  });
+});
