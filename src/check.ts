@@ -38,15 +38,14 @@ export interface CheckReport {
 const CHECK_MAX_RETRIES = 1;
 
 export async function checkTargets(config: ExporterConfig, deps: CheckDeps = {}): Promise<CheckReport> {
-  const opened = deps.openProbe ? null : await openDifyClients(config);
-  const openProbe = deps.openProbe ?? opened!.open;
+  const clients = deps.openProbe ? { open: deps.openProbe, close: async () => undefined } : await openDifyClients(config);
   try {
-    const probes = await Promise.all(config.targets.map((target) => probe(openProbe(target, config), target)));
+    const probes = await Promise.all(config.targets.map((target) => probe(clients.open(target, config), target)));
     const claim = nameClaimer(config.targets);
     const targets = probes.map((result, index) => describe(result, config.targets[index] as TargetConfig, index, claim));
     return { ok: targets.every((t) => t.ok), targets };
   } finally {
-    await opened?.close();
+    await clients.close();
   }
 }
 

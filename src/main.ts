@@ -3,7 +3,7 @@
  * reverse (poller -> state -> spans -> HTTP server). No logic lives here, only wiring.
  */
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { ExporterConfig } from './config/schema.js';
 import { DifyClient } from './dify/client.js';
@@ -22,6 +22,7 @@ import { STATE_FORMAT_VERSION, type StateSnapshot, type StateStore } from './sta
 import type { TargetStateJSON } from './state/target-state.js';
 import { createRunTracer, type RunTracer } from './tracing/run-tracer.js';
 import { traceIdForRun } from './tracing/ids.js';
+import { createLogger, registerSecret } from './log.js';
 import { VERSION } from './version.js';
 
 export interface ExporterDeps {
@@ -51,7 +52,8 @@ export interface Exporter {
 }
 
 export async function createExporter(config: ExporterConfig, deps: ExporterDeps = {}): Promise<Exporter> {
-  const logger = deps.logger ?? pino({ level: config.log.level });
+  for (const t of config.targets) registerSecret(t.apiKey);
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
   const clock = deps.clock ?? systemClock;
   const registry = new MetricRegistry();
   const metrics = defineMetrics(registry);

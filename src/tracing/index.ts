@@ -11,6 +11,7 @@ export {
   type SpanDropReason,
   type SpanDeliveryMetrics,
 } from './delivery-metrics.js';
+export { registerSpanDeliveryMetrics } from './self-metrics.js';
 export type { Timers, CancelTimer } from './timers.js';
 export type { TracingLogger } from './pipeline.js';
 export type { SpanPipeline } from './pipeline.js';
