@@ -5,6 +5,8 @@
  *   targets[1] (https://dify.example.com/v1)  FAILED: GET /info: 401 unauthorized (Access token is invalid)
  */
 import type { ExporterConfig, TargetConfig } from './config/schema.js';
+import { createNameClaimer } from './config/target-names.js';
+import { modeWarning } from './model/app-mode.js';
 
 export interface TargetProbe {
   getServerRoot(): Promise<{ server_version?: string }>;
@@ -41,7 +43,7 @@ export async function checkTargets(config: ExporterConfig, deps: CheckDeps = {})
   const clients = deps.openProbe ? { open: deps.openProbe, close: async () => undefined } : await openDifyClients(config);
   try {
     const probes = await Promise.all(config.targets.map((target) => probe(clients.open(target, config), target)));
-    const claim = nameClaimer(config.targets);
+    const claim = createNameClaimer(config.targets);
     const targets = probes.map((result, index) => describe(result, config.targets[index] as TargetConfig, index, claim));
     return { ok: targets.every((t) => t.ok), targets };
   } finally {
@@ -62,33 +64,16 @@ async function probe(client: TargetProbe, target: TargetConfig): Promise<ProbeRe
   return { ok: false, serverVersion, problem: message.split(target.apiKey).join('[REDACTED]') };
 }
 
-function describe(result: ProbeResult, target: TargetConfig, index: number, claim: (wanted: string) => string): TargetCheck {
+function describe(result: ProbeResult, target: TargetConfig, index: number, claim: (wanted: string, index: number) => string): TargetCheck {
   const server = `server=${result.serverVersion ?? 'unknown'}`;
   if (!result.ok) {
     const name = target.name ?? `targets[${index}] (${target.baseUrl})`;
     return { name, ok: false, mode: null, serverVersion: result.serverVersion, warning: null, problem: result.problem, line: `${name}  FAILED: ${result.problem}` };
   }
-  const name = target.name ?? claim(result.name);
+  const name = target.name ?? claim(result.name, index);
   const warning = modeWarning(result.mode);
   const line = `${name}  mode=${result.mode}  ${server}  OK${warning ? `  WARNING: ${warning}` : ''}`;
   return { name, ok: true, mode: result.mode, serverVersion: result.serverVersion, warning, problem: null, line };
-}
-
-export function modeWarning(mode: string): string | null {
-  if (mode === 'workflow') return null;
-  if (mode === 'advanced-chat') return 'chatflow app: Dify records no chatflow runs in workflow logs, so this app will show no runs';
-  return `${mode} app is not a workflow app: Dify records no such runs in workflow logs, so this app will show no runs`;
-}
-
-/** Unnamed targets take their app's name; a name already taken gets -2, -3, ... (as the exporter does). */
-function nameClaimer(targets: readonly TargetConfig[]): (wanted: string) => string {
-  const claimed = new Set(targets.flatMap((t) => (t.name ? [t.name] : [])));
-  return (wanted) => {
-    let name = wanted;
-    for (let i = 2; claimed.has(name); i++) name = `${wanted}-${i}`;
-    claimed.add(name);
-    return name;
-  };
 }
 
 async function openDifyClients(config: ExporterConfig) {

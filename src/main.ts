@@ -22,6 +22,8 @@ import { STATE_FORMAT_VERSION, type StateSnapshot, type StateStore } from './sta
 import type { TargetStateJSON } from './state/target-state.js';
 import { createRunTracer, type RunTracer } from './tracing/run-tracer.js';
 import { traceIdForRun } from './tracing/ids.js';
+import { secretsOf } from './config/secrets.js';
+import { createNameClaimer } from './config/target-names.js';
 import { createLogger, registerSecret } from './log.js';
 import { VERSION } from './version.js';
 
@@ -52,7 +54,7 @@ export interface Exporter {
 }
 
 export async function createExporter(config: ExporterConfig, deps: ExporterDeps = {}): Promise<Exporter> {
-  for (const t of config.targets) registerSecret(t.apiKey);
+  for (const secret of secretsOf(config)) registerSecret(secret);
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const clock = deps.clock ?? systemClock;
   const registry = new MetricRegistry();
@@ -60,7 +62,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
   metrics.buildInfo.set([VERSION, process.version], 1);
   registry.addSource(createProcessMetricsSource());
 
-  const tracer = createRunTracer(config.tracing, { registry, logger, clock, env: deps.env ?? process.env });
+  const tracer = createRunTracer(config.tracing, { registry, logger, clock, env: deps.env ?? process.env, version: VERSION });
   const recorder = new RunRecorder(metrics, { exemplars: true, traceIdForRun });
 
   const store = deps.stateStore ?? (config.state.path ? new FileStateStore(config.state.path, logger) : new MemoryStateStore());
@@ -73,13 +75,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     requestsPerSecond: config.http.requestsPerSecond,
     clock,
   });
-  const claimed = new Set(config.targets.flatMap((t) => (t.name ? [t.name] : [])));
-  const claimName = (wanted: string): string => {
-    let name = wanted;
-    for (let i = 2; claimed.has(name); i++) name = `${wanted}-${i}`;
-    claimed.add(name);
-    return name;
-  };
+  const claimName = createNameClaimer(config.targets);
   const settings = {
     pageLimit: config.poll.pageLimit,
     maxLookupsPerPoll: config.poll.maxLookupsPerPoll,
@@ -107,8 +103,9 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
       logger,
       settings,
       savedState: (app) => saved?.targets[app],
-      claimName,
-      onRun: (app, mode, run) => tracer.record({ app, mode, serviceName: t.serviceName }, run),
+      claimName: (wanted) => claimName(wanted, i),
+      onRun: (app, run) =>
+        tracer.record({ app: app.name, mode: app.mode, serviceName: t.serviceName, serviceVersion: app.serverVersion }, run),
     });
     return worker;
   });

@@ -133,11 +133,11 @@ export const configFileSchema = z
       ),
       tracing: section(
         {
-          endpoint: optionalHttpUrl().prefault(null).describe('OTLP/HTTP collector URL (http://collector:4318; /v1/traces is appended when missing); empty turns tracing off. Filled from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT when empty.'),
+          endpoint: optionalHttpUrl().prefault(null).describe('OTLP/HTTP traces URL; a bare collector address (http://collector:4318) gets /v1/traces appended, a URL with a path is used as is; empty turns tracing off. Filled from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT when empty.'),
           headers: stringMap().prefault({}).describe('HTTP headers sent with spans (e.g. authorization); filled from OTEL_EXPORTER_OTLP_TRACES_HEADERS or OTEL_EXPORTER_OTLP_HEADERS when empty.'),
           service_name: text().trim().min(1, 'empty').prefault('dify').describe('service.name of the spans; filled from OTEL_SERVICE_NAME when not set.'),
           include_end_user: boolean().prefault(false).describe('Put the end-user id and session id on spans (they identify people).'),
-          max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans waiting to be exported; beyond this new spans are dropped (counted in a metric).'),
+          max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans kept until the collector accepts them (saved in the state file); beyond this the oldest waiting span is dropped and counted in dify_exporter_spans_dropped_total.'),
           max_batch_size: integer(1, 100_000).prefault(512).describe('Spans per export request.'),
         },
         'One OpenTelemetry span per finished run, sent over OTLP/HTTP.',

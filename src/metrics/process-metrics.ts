@@ -11,6 +11,11 @@ export function createProcessMetricsSource(): (format: ExpositionFormat) => Prom
   om.setContentType(client.openMetricsContentType);
   client.collectDefaultMetrics({ register: text });
   client.collectDefaultMetrics({ register: om });
+  // prom-client also serves gauges named *_total (duplicates of nodejs_active_*): invalid for
+  // promtool and OpenMetrics, so they go.
+  for (const reg of [text, om]) {
+    for (const m of reg.getMetricsAsArray()) if (String(m.type) === 'gauge' && m.name.endsWith('_total')) reg.removeSingleMetric(m.name);
+  }
   return async (format) => {
     const out = format === 'openmetrics' ? await om.metrics() : await text.metrics();
     return format === 'openmetrics' ? out.replace(/# EOF\n?$/, '') : out;

@@ -9,12 +9,11 @@ import { DifyApiError } from '../dify/errors.js';
 import type { WireServerRoot } from '../dify/wire.js';
 import type { PollErrorReason } from '../metrics/definitions.js';
 import type { RunRecorder } from '../metrics/run-recorder.js';
+import { modeRecordsWorkflowLogs, modeWarning } from '../model/app-mode.js';
 import type { FinishedRun } from '../model/run.js';
 import { TargetState, type TargetStateJSON } from '../state/target-state.js';
 import { LogPoller, type PollSettings } from './log-poller.js';
 
-/** App modes whose runs Dify writes to workflow logs. */
-const LOGGED_MODES = new Set(['workflow']);
 
 export interface TargetStatus {
   app: string;
@@ -38,7 +37,7 @@ export interface TargetWorkerDeps {
   /** Saved state by app name (from the state file), consulted once the app's name is known. */
   savedState: (app: string) => TargetStateJSON | undefined;
   /** Called once per counted run, after the metrics are updated. */
-  onRun: (app: string, mode: string, run: FinishedRun) => void;
+  onRun: (app: { name: string; mode: string; serverVersion: string }, run: FinishedRun) => void;
   /** Makes an app name unique among targets (names from /info may collide). */
   claimName: (wanted: string) => string;
 }
@@ -158,13 +157,13 @@ export class TargetWorker {
     this.mode = info.mode;
     const serverVersion = root.server_version ?? 'unknown';
     this.serverVersion = serverVersion;
-    const unsupported = !LOGGED_MODES.has(info.mode);
+    const unsupported = !modeRecordsWorkflowLogs(info.mode);
     recorder.targetInfo(this.appName, info.mode, serverVersion, unsupported);
     if (unsupported && !this.warnedUnsupported) {
       this.warnedUnsupported = true;
       logger.warn(
         { app: this.appName, mode: info.mode, serverVersion: this.serverVersion },
-        `app mode "${info.mode}": Dify records no runs of this mode in workflow logs, so this app will show no runs`,
+        modeWarning(info.mode) ?? '',
       );
     }
     const saved = this.deps.savedState(this.appName);
@@ -173,7 +172,7 @@ export class TargetWorker {
     this.poller = new LogPoller(client, this.state, clock, settings, (run) => {
       this.counted++;
       recorder.record(this.appName, run);
-      this.deps.onRun(this.appName, this.mode ?? 'unknown', run);
+      this.deps.onRun({ name: this.appName, mode: this.mode ?? 'unknown', serverVersion: this.serverVersion ?? 'unknown' }, run);
     });
     logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(saved) }, 'target identified');
   }

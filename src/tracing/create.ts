@@ -51,12 +51,13 @@ export interface RunTracerDeps {
 
 export const SCOPE_NAME = 'dify-exporter';
 
-/** The traces URL for a configured endpoint: `/v1/traces` is appended unless the path ends with it. */
+/**
+ * The traces URL for a configured endpoint: a bare collector address gets `/v1/traces`; a URL with
+ * a path is used as is (as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be, per the OTel spec).
+ */
 export function tracesUrl(endpoint: string): string {
   const url = new URL(endpoint);
-  if (!url.pathname.replace(/\/+$/, '').endsWith('/v1/traces')) {
-    url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
-  }
+  if (url.pathname === '' || url.pathname === '/') url.pathname = '/v1/traces';
   return url.toString();
 }
 

@@ -7,7 +7,8 @@ describe('tracesUrl', () => {
   it.each([
     ['http://collector:4318', 'http://collector:4318/v1/traces'],
     ['http://collector:4318/', 'http://collector:4318/v1/traces'],
-    ['https://otlp.example.com/otlp', 'https://otlp.example.com/otlp/v1/traces'],
+    ['https://otlp.example.com/otlp', 'https://otlp.example.com/otlp'],
+    ['https://collector.example.com/api/traces', 'https://collector.example.com/api/traces'],
     ['http://collector:4318/v1/traces', 'http://collector:4318/v1/traces'],
     ['https://api.honeycomb.io/v1/traces/', 'https://api.honeycomb.io/v1/traces/'],
   ])('%s -> %s', (endpoint, url) => {
