@@ -73,7 +73,6 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     timeoutMs: config.http.timeoutMs,
     maxConnections: config.http.maxConnections,
     requestsPerSecond: config.http.requestsPerSecond,
-    clock,
   });
   const claimName = createNameClaimer(config.targets);
   const settings = {

@@ -78,7 +78,6 @@ export class DifyClient {
         timeoutMs: opts.timeoutMs ?? 30_000,
         maxConnections: opts.maxConnections ?? 4,
         requestsPerSecond: opts.requestsPerSecond ?? 0,
-        clock: opts.clock,
       });
     this.auth = `Bearer ${opts.apiKey}`;
     this.maxRetries = opts.maxRetries ?? 4;

@@ -3,15 +3,15 @@
  * every target (app key) on that server.
  */
 import { Pool } from 'undici';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import { RateLimiter } from './rate-limiter.js';
 import { abortableSleep } from './sleep.js';
 
 export interface ServerOptions {
   timeoutMs: number;
   maxConnections: number;
+  /** 0 = no limit. */
   requestsPerSecond: number;
-  clock?: Clock;
 }
 
 export class DifyServer {
@@ -29,7 +29,9 @@ export class DifyServer {
       connectTimeout: Math.min(opts.timeoutMs, 10_000),
     });
     const rps = opts.requestsPerSecond;
-    this.limiter = new RateLimiter(rps, Math.max(1, Math.ceil(rps)), opts.clock ?? systemClock, (ms) => abortableSleep(ms));
+    // Pacing is about real seconds on the wire, so it runs on the system clock even when the
+    // rest of the exporter runs on an injected one.
+    this.limiter = new RateLimiter(rps, Math.max(1, Math.ceil(rps)), systemClock, (ms) => abortableSleep(ms));
   }
 
   close(): Promise<void> {
