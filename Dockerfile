@@ -18,9 +18,11 @@ COPY --from=build /app/dist ./dist
 COPY dashboards ./dashboards
 RUN mkdir -p /var/lib/dify-exporter && chown node:node /var/lib/dify-exporter
 USER node
+# The working directory is the state volume, so the default ./dify-exporter-state.json persists.
+WORKDIR /var/lib/dify-exporter
 ENV DIFY_EXPORTER_STATE_PATH=/var/lib/dify-exporter/state.json
 VOLUME ["/var/lib/dify-exporter"]
 EXPOSE 9818
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9818/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/src/cli.js"]
+ENTRYPOINT ["node", "/app/dist/src/cli.js"]
