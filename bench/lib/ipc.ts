@@ -37,11 +37,14 @@ function extraFlags(name: string): string[] {
   return flags;
 }
 
-/** Starts `bench/processes/<name>.ts` under tsx with an IPC channel. */
+/** True when this file runs compiled (tsc output) rather than under tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/** Starts `bench/processes/<name>` (under tsx, or compiled when the bench itself is) with an IPC channel. */
 export async function startChild(name: string, flags: string[] = []): Promise<BenchChild> {
-  const script = fileURLToPath(new URL(`../processes/${name}.ts`, import.meta.url));
+  const script = fileURLToPath(new URL(`../processes/${name}.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
   const child: ChildProcess = fork(script, [], {
-    execArgv: ['--import', 'tsx', ...flags, ...extraFlags(name)],
+    execArgv: [...(COMPILED ? [] : ['--import', 'tsx']), ...flags, ...extraFlags(name)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

@@ -4,6 +4,9 @@ export interface BackoffPolicy {
   maxMs: number;
 }
 
+/** The longest Retry-After honoured within one poll; a longer wait is left to the next poll. */
+export const MAX_RETRY_AFTER_MS = 120_000;
+
 export function backoffDelay(
   attempt: number,
   policy: BackoffPolicy,
@@ -13,7 +16,7 @@ export function backoffDelay(
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   const asked = retryAfterSeconds !== null ? retryAfterSeconds * 1000 : 0;
-  return Math.max(jittered, Math.min(asked, 10 * policy.maxMs));
+  return Math.max(jittered, Math.min(asked, MAX_RETRY_AFTER_MS));
 }
 
 /** Retry-After as seconds: delta-seconds or an HTTP date. */

@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   afterPoll: (worker: TargetWorker) => Promise<void> | void;
   /** Spread the first polls of many targets over this many ms to avoid a thundering herd. */
   initialSpreadMs?: number;
+  /** Waits between polls (tests record them instead of waiting). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export class PollScheduler {
@@ -49,11 +51,12 @@ export class PollScheduler {
 
   private async loop(worker: TargetWorker, delayMs: number): Promise<void> {
     const signal = this.controller.signal;
-    await abortableSleep(delayMs, signal);
+    const sleep = this.opts.sleep ?? abortableSleep;
+    await sleep(delayMs, signal);
     while (!signal.aborted) {
       await worker.pollOnce(signal);
       await this.opts.afterPoll(worker);
-      await abortableSleep(this.opts.intervalMs * worker.authBackoffFactor, signal);
+      await sleep(this.opts.intervalMs * worker.authBackoffFactor, signal);
     }
   }
 }

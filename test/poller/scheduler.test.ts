@@ -1,0 +1,53 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { DifyClient } from '../../src/dify/client.js';
+import { defineMetrics } from '../../src/metrics/definitions.js';
+import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
+import { RunRecorder } from '../../src/metrics/run-recorder.js';
+import { PollScheduler } from '../../src/poller/scheduler.js';
+import { TargetWorker } from '../../src/poller/target-worker.js';
+import { DifySimulator } from '../../src/simulator/simulator.js';
+
+const sims: DifySimulator[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((s) => s.close()));
+});
+
+describe('PollScheduler', () => {
+  it('backs off a target whose key is refused, and returns to the interval once it works', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const sim = new DifySimulator({ clock });
+    sims.push(sim);
+    const baseUrl = await sim.listen();
+    const recorder = new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id });
+    const worker = new TargetWorker(baseUrl, 'bot', 'target-1', {
+      client: new DifyClient({ baseUrl, apiKey: 'app-not-yet-valid', backoff: { baseMs: 1, maxMs: 2 } }),
+      recorder,
+      clock,
+      logger: pino({ level: 'silent' }),
+      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, initialLookbackMs: 0 },
+      savedState: () => undefined,
+      onRun: () => {},
+      claimName: (n) => n,
+    });
+    const waits: number[] = [];
+    let stop: () => void = () => {};
+    const done = new Promise<void>((resolve) => (stop = resolve));
+    const scheduler = new PollScheduler([worker], {
+      intervalMs: 15_000,
+      afterPoll: () => {},
+      sleep: async (ms) => {
+        waits.push(ms);
+        if (waits.length === 6) sim.addApp({ apiKey: 'app-not-yet-valid', name: 'bot' }); // the key is fixed
+        if (waits.length === 8) stop();
+      },
+    });
+    scheduler.start();
+    await done;
+    await scheduler.stop();
+    // First wait is the start spread (0); then 2x, 4x, 8x, 16x the interval while refused; back to 1x after.
+    expect(waits.slice(0, 8)).toEqual([0, 30_000, 60_000, 120_000, 240_000, 480_000, 15_000, 15_000]);
+    expect(sim.requestCount({ apiKey: 'app-not-yet-valid' })).toBeLessThanOrEqual(2 * 5 + 4);
+  });
+});
