@@ -67,6 +67,8 @@ export class DifyClient {
   private readonly backoff: BackoffPolicy;
   private readonly clock: Clock;
   private readonly random: () => number;
+  /** Dify's clock as of the last response (its Date header, whole seconds), if it sent one. */
+  serverTimeMs: number | null = null;
 
   constructor(private readonly opts: DifyClientOptions) {
     const url = normaliseBaseUrl(opts.baseUrl);
@@ -155,6 +157,11 @@ export class DifyClient {
       throw transportError(err, what);
     }
     this.opts.onRequest?.(endpoint, String(res.statusCode));
+    const date = res.headers.date;
+    if (typeof date === 'string') {
+      const t = Date.parse(date);
+      if (!Number.isNaN(t)) this.serverTimeMs = t;
+    }
     let text: string;
     try {
       text = await res.body.text();

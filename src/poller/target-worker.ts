@@ -167,7 +167,10 @@ export class TargetWorker {
       );
     }
     const saved = this.deps.savedState(this.appName);
-    const nowS = Math.floor(clock.now() / 1000);
+    // "From now on" by Dify's clock when it is behind ours (its Date header), so a server whose
+    // clock lags does not have its first minutes of rows fall below the first horizon.
+    const nowMs = Math.min(clock.now(), client.serverTimeMs ?? Infinity);
+    const nowS = Math.floor(nowMs / 1000);
     this.state = saved ? TargetState.fromJSON(saved) : new TargetState(nowS - Math.floor(settings.initialLookbackMs / 1000));
     this.poller = new LogPoller(client, this.state, clock, settings, (run) => {
       this.counted++;

@@ -273,6 +273,8 @@ export class DifySimulator {
     record.status = reply.status;
     if (res.destroyed || res.writableEnded) return;
     const headers: Record<string, string | number> = {
+      // The server's own clock, as a real Dify (or its proxy) reports it.
+      date: new Date(this.clock.now()).toUTCString(),
       'content-type': reply.contentType ?? 'application/json',
       'content-length': Buffer.byteLength(reply.body),
       ...reply.headers,

@@ -202,3 +202,22 @@ describe('exporter end to end (simulator -> exporter -> /metrics, OTLP)', () => 
     expect(logs.lines.join('\n')).not.toContain('app-wrong-key-123456');
   });
 });
+
+describe('clock skew', () => {
+  it('a Dify whose clock lags the exporter\'s still has its first runs counted (first horizon from its Date header)', async () => {
+    const difyClock = new ManualClock(T0 - 5 * 60_000); // Dify is 5 minutes behind
+    const exporterClock = new ManualClock(T0);
+    const { sim, baseUrl } = await startSimulator({ clock: difyClock });
+    cleanups.push(() => sim.close());
+    const app = sim.addApp({ apiKey: KEY_A, name: 'bot' });
+    const { exporter } = await startExporter({ clock: exporterClock, targets: [{ base_url: baseUrl, api_key: KEY_A }] });
+    cleanups.push(() => exporter.stop());
+    await exporter.pollAllOnce();
+    difyClock.advance(1_000);
+    app.addFinishedRun({ status: 'succeeded', totalTokens: 7 });
+    exporterClock.advance(15_000);
+    difyClock.advance(14_000);
+    await exporter.pollAllOnce();
+    expect(sumOf(await scrape(exporter), 'dify_workflow_tokens_total', { app: 'bot' })).toBe(7);
+  });
+});
