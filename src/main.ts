@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { ExporterConfig } from './config/schema.js';
-import { DifyClient } from './dify/client.js';
+import { DifyClient, normaliseBaseUrl } from './dify/client.js';
 import { DifyServers } from './dify/server-pool.js';
 import { defineMetrics, type ExporterMetrics } from './metrics/definitions.js';
 import { MetricRegistry } from './metrics/exposition/registry.js';
@@ -20,6 +20,7 @@ import { MemoryStateStore } from './state/memory-store.js';
 import { SnapshotWriter } from './state/snapshot-writer.js';
 import { STATE_FORMAT_VERSION, type StateSnapshot, type StateStore } from './state/store.js';
 import type { TargetStateJSON } from './state/target-state.js';
+import { targetStateId } from './state/target-id.js';
 import { createRunTracer, type RunTracer } from './tracing/run-tracer.js';
 import { traceIdForRun } from './tracing/ids.js';
 import { secretsOf } from './config/secrets.js';
@@ -74,7 +75,6 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     maxConnections: config.http.maxConnections,
     requestsPerSecond: config.http.requestsPerSecond,
   });
-  const claimName = createNameClaimer(config.targets);
   const settings = {
     pageLimit: config.poll.pageLimit,
     maxLookupsPerPoll: config.poll.maxLookupsPerPoll,
@@ -84,6 +84,11 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     maxPendingRuns: config.poll.maxPendingRuns,
     initialLookbackMs: config.poll.initialLookbackMs,
   };
+  const stateIds = config.targets.map((t) => targetStateId(normaliseBaseUrl(t.baseUrl).toString(), t.apiKey));
+  const claimName = createNameClaimer(
+    config.targets,
+    stateIds.map((id) => saved?.targets[id]?.app),
+  );
   const workers = config.targets.map((t, i) => {
     let worker: TargetWorker | undefined;
     const client = new DifyClient({
@@ -95,13 +100,14 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
       clock,
       onRequest: (endpoint, code) => recorder.apiRequest(worker?.app ?? `target-${i + 1}`, endpoint, code),
     });
+    const stateId = stateIds[i] as string;
     worker = new TargetWorker(t.baseUrl, t.name, `target-${i + 1}`, {
       client,
       recorder,
       clock,
       logger,
       settings,
-      savedState: (app) => saved?.targets[app],
+      savedState: saved?.targets[stateId],
       claimName: (wanted) => claimName(wanted, i),
       onRun: (app, run) =>
         tracer.record({ app: app.name, mode: app.mode, serviceName: t.serviceName, serviceVersion: app.serverVersion }, run),
@@ -110,11 +116,12 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
   });
 
   const snapshot = (): StateSnapshot => {
-    const targets: Record<string, TargetStateJSON> = { ...(saved?.targets ?? {}) };
-    for (const w of workers) {
+    // Keyed by server + key, so renaming a target keeps its state; targets no longer configured go.
+    const targets: Record<string, TargetStateJSON> = {};
+    workers.forEach((w, i) => {
       const s = w.stateJSON();
-      if (s) targets[w.app] = s;
-    }
+      if (s) targets[stateIds[i] as string] = s;
+    });
     return { version: STATE_FORMAT_VERSION, savedAt: clock.now(), targets, outbox: tracer.snapshot() };
   };
   const writer = new SnapshotWriter(store, snapshot, logger);

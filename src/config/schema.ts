@@ -40,6 +40,8 @@ export interface ExporterConfig {
     maxLookupsPerPoll: number;
     maxPendingRuns: number;
     pendingRescanWindowMs: number;
+    maxPendingAgeMs: number;
+    maxPagesPerPoll: number;
   };
   state: { path: string | null };
   http: { timeoutMs: number; maxRetries: number; requestsPerSecond: number; maxConnections: number };
@@ -99,6 +101,28 @@ const uniqueTargetNames = z.superRefine<unknown[]>((targets, ctx) => {
 });
 uniqueTargetNames._zod.def.when = () => true;
 
+/** The same app (server + key) listed twice would count every run twice. */
+const uniqueTargetApps = z.superRefine<unknown[]>((targets, ctx) => {
+  if (!Array.isArray(targets)) return;
+  const firstIndex = new Map<string, number>();
+  targets.forEach((entry, index) => {
+    const t = entry as { base_url?: unknown; api_key?: unknown } | null;
+    if (typeof t?.base_url !== 'string' || typeof t.api_key !== 'string' || t.api_key.trim() === '') return;
+    let where: string;
+    try {
+      const u = new URL(t.base_url);
+      where = `${u.origin}${u.pathname.replace(/\/+$/, '') || '/v1'}`;
+    } catch {
+      return; // reported by the URL field
+    }
+    const key = `${where}\n${t.api_key}`;
+    const earlier = firstIndex.get(key);
+    if (earlier === undefined) firstIndex.set(key, index);
+    else ctx.addIssue({ code: 'custom', path: [index, 'api_key'], message: `same Dify app (server and key) as targets[${earlier}]: each run would be counted twice` });
+  });
+});
+uniqueTargetApps._zod.def.when = () => true;
+
 export const configFileSchema = z
   .strictObject(
     {
@@ -115,6 +139,8 @@ export const configFileSchema = z
           max_lookups_per_poll: integer(0, 10_000).prefault(20).describe('Per target and poll: single-run look-ups for old pending (running or paused) runs.'),
           max_pending_runs: integer(1, 10_000_000).prefault(100_000).describe('Per target: most running or paused runs followed at once; beyond this the oldest are dropped (counted in a metric).'),
           pending_rescan_window: duration().prefault('10m').describe('Pending runs younger than this are followed by re-scanning the log, older ones by look-ups.'),
+          max_pending_age: duration(60_000).prefault('30d').describe('Runs still running or paused after this long are no longer followed (counted as dropped, reason expired): Dify leaves crashed runs "running" for ever.'),
+          max_pages_per_poll: integer(1, 99_999).prefault(500).describe('Per target and poll: most log pages read; a larger backlog is caught up oldest first over the next polls, which follow at once.'),
         },
         'How Dify workflow logs are read.',
       ),
@@ -155,6 +181,7 @@ export const configFileSchema = z
         .array(target, { error: missingOr('a list of Dify apps') })
         .min(1, 'list at least one Dify app (base_url and api_key)')
         .check(uniqueTargetNames)
+        .check(uniqueTargetApps)
         .describe('The Dify apps to watch: one entry per app API key, on one or more Dify servers.'),
     },
     { error: (issue) => (issue.input == null ? 'the file is empty: list your Dify apps under targets:' : 'the file must be a YAML mapping (key: value)') },
@@ -170,6 +197,8 @@ export const configFileSchema = z
         maxLookupsPerPoll: file.poll.max_lookups_per_poll,
         maxPendingRuns: file.poll.max_pending_runs,
         pendingRescanWindowMs: file.poll.pending_rescan_window,
+        maxPendingAgeMs: file.poll.max_pending_age,
+        maxPagesPerPoll: file.poll.max_pages_per_poll,
       },
       state: { path: file.state.path },
       http: {

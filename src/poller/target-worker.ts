@@ -34,8 +34,8 @@ export interface TargetWorkerDeps {
   clock: Clock;
   logger: Logger;
   settings: PollSettings & { initialLookbackMs: number };
-  /** Saved state by app name (from the state file), consulted once the app's name is known. */
-  savedState: (app: string) => TargetStateJSON | undefined;
+  /** This target's saved state (from the state file), if any. */
+  savedState: TargetStateJSON | undefined;
   /** Called once per counted run, after the metrics are updated. */
   onRun: (app: { name: string; mode: string; serverVersion: string }, run: FinishedRun) => void;
   /** Makes an app name unique among targets (names from /info may collide). */
@@ -97,9 +97,9 @@ export class TargetWorker {
     };
   }
 
-  /** The state to persist, or null before the app is identified. */
-  stateJSON(): TargetStateJSON | null {
-    return this.state ? this.state.toJSON() : null;
+  /** The state to persist: the saved one until the app is identified. */
+  stateJSON(): TargetStateJSON | undefined {
+    return this.state ? { ...this.state.toJSON(), app: this.appName } : this.deps.savedState;
   }
 
   async pollOnce(signal?: AbortSignal): Promise<void> {
@@ -166,7 +166,7 @@ export class TargetWorker {
         modeWarning(info.mode) ?? '',
       );
     }
-    const saved = this.deps.savedState(this.appName);
+    const saved = this.deps.savedState;
     // "From now on" by Dify's clock when it is behind ours (its Date header), so a server whose
     // clock lags does not have its first minutes of rows fall below the first horizon.
     const nowMs = Math.min(clock.now(), client.serverTimeMs ?? Infinity);

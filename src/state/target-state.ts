@@ -19,6 +19,8 @@ export interface PendingRun {
 }
 
 export interface TargetStateJSON {
+  /** The target's app label when saved (for people reading the file). */
+  app?: string;
   horizon: number;
   newest: number;
   rowsPerSecond: number;
