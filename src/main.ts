@@ -82,6 +82,8 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     pollIntervalMs: config.poll.intervalMs,
     overlapSeconds: Math.ceil(config.poll.overlapMs / 1000),
     maxPendingRuns: config.poll.maxPendingRuns,
+    maxPendingAgeMs: config.poll.maxPendingAgeMs,
+    maxPagesPerPoll: config.poll.maxPagesPerPoll,
     initialLookbackMs: config.poll.initialLookbackMs,
   };
   const stateIds = config.targets.map((t) => targetStateId(normaliseBaseUrl(t.baseUrl).toString(), t.apiKey));

@@ -4,7 +4,7 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff.js';
-import { DifyApiError, RETRYABLE, reasonForStatus, transportError } from './errors.js';
+import { DifyApiError, reasonForStatus, transportError } from './errors.js';
 import { DifyServer } from './server-pool.js';
 import { abortableSleep } from './sleep.js';
 import {
@@ -130,7 +130,7 @@ export class DifyClient {
         return await this.once(endpoint, fullPath, what, signal, authenticated);
       } catch (err) {
         const e = err instanceof DifyApiError ? err : transportError(err, what);
-        if (signal?.aborted || !RETRYABLE.has(e.reason) || attempt >= this.maxRetries) throw e;
+        if (signal?.aborted || !e.retryable || attempt >= this.maxRetries) throw e;
         await abortableSleep(backoffDelay(attempt, this.backoff, this.random, e.retryAfterSeconds), signal);
       }
     }

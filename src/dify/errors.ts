@@ -13,6 +13,8 @@ export type DifyErrorReason =
 export const RETRYABLE: ReadonlySet<DifyErrorReason> = new Set(['rate_limited', 'timeout', 'network', 'http_5xx', 'bad_response']);
 
 export class DifyApiError extends Error {
+  /** Worth trying again within the same call: transient by reason, and not a refused request (4xx). */
+  readonly retryable: boolean;
   constructor(
     readonly reason: DifyErrorReason,
     message: string,
@@ -22,6 +24,8 @@ export class DifyApiError extends Error {
   ) {
     super(message);
     this.name = 'DifyApiError';
+    const refused = httpStatus !== null && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 429;
+    this.retryable = RETRYABLE.has(reason) && !refused;
   }
 }
 

@@ -107,6 +107,16 @@ export function defineMetrics(registry: MetricRegistry) {
       help: 'Unfinished runs the exporter stopped following (pending set full, or the row disappeared).',
       labelNames: ['app', 'reason'],
     })),
+    badRows: r(new Counter({
+      name: 'dify_exporter_bad_rows_total',
+      help: 'Log rows skipped because they could not be read (missing id, bad timestamps).',
+      labelNames: ['app'],
+    })),
+    lateRowMax: r(new Gauge({
+      name: 'dify_exporter_late_row_max_seconds',
+      help: 'Largest delay seen between newer rows and an older row turning up; rows later than poll.overlap are missed.',
+      labelNames: ['app'],
+    })),
     unsupportedApp: r(new Gauge({
       name: 'dify_exporter_target_unsupported',
       help: '1 when the app mode records no runs in workflow logs (chatflow, chat, completion, ...).',

@@ -30,6 +30,8 @@ export class RunRecorder {
     m.exceptions.zero([app]);
     for (const s of IN_PROGRESS_STATUSES) m.inProgress.zero([app, s]);
     m.targetUp.zero([app]);
+    m.badRows.zero([app]);
+    m.lateRowMax.zero([app]);
     m.lastSuccessfulPoll.zero([app]);
     for (const reason of POLL_ERROR_REASONS) m.pollErrors.zero([app, reason]);
   }
@@ -89,7 +91,18 @@ export class RunRecorder {
     if (unsupported) this.m.unsupportedApp.set([app, mode], 1);
   }
 
-  pendingDropped(app: string, reason: 'pending_full' | 'row_gone', n = 1): void {
+  pendingDropped(app: string, reason: 'pending_full' | 'row_gone' | 'expired', n = 1): void {
     this.m.pendingDropped.inc([app, reason], n);
+  }
+
+  badRows(app: string, n: number): void {
+    this.m.badRows.inc([app], n);
+  }
+
+  /** Records a row's lateness; returns the largest seen so far. */
+  lateRow(app: string, seconds: number): number {
+    const max = Math.max(seconds, this.m.lateRowMax.value([app]));
+    this.m.lateRowMax.set([app], max);
+    return max;
   }
 }

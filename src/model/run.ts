@@ -61,8 +61,11 @@ export interface FinishedRun {
 export type RowView =
   | { kind: 'final'; run: FinishedRun }
   | { kind: 'in-progress'; logId: string; runId: string; createdAt: number; status: InProgressStatus }
-  /** `workflow_run: null`: the run row is not saved yet; look again later. */
-  | { kind: 'incomplete'; logId: string; createdAt: number };
+  /**
+   * Not countable yet, look again later: `workflow_run: null` (the run row is not saved yet;
+   * runId null), or an undocumented status on a run with no finished_at (e.g. `scheduled`).
+   */
+  | { kind: 'incomplete'; logId: string; createdAt: number; runId: string | null };
 
 export class BadRowError extends Error {
   constructor(message: string) {
@@ -111,18 +114,20 @@ export function readRow(raw: unknown): RowView {
   const logId = requireString(row.id, 'id');
   const createdAt = requireSeconds(row.created_at, 'created_at');
   const wr = row.workflow_run;
-  if (wr === null || wr === undefined) return { kind: 'incomplete', logId, createdAt };
+  if (wr === null || wr === undefined) return { kind: 'incomplete', logId, createdAt, runId: null };
   if (typeof wr !== 'object') throw new BadRowError('workflow_run: expected an object or null');
   const runId = requireString(wr.id, 'workflow_run.id');
   const rawStatus = typeof wr.status === 'string' ? wr.status : '';
   if (inProgressSet.has(rawStatus)) {
     return { kind: 'in-progress', logId, runId, createdAt, status: rawStatus as InProgressStatus };
   }
+  const known = finalSet.has(rawStatus);
+  if (!known && typeof wr.finished_at !== 'number') return { kind: 'incomplete', logId, createdAt, runId };
   const endUser = row.created_by_end_user;
   const run: FinishedRun = {
     logId,
     runId,
-    status: finalSet.has(rawStatus) ? (rawStatus as FinalStatus) : 'unknown',
+    status: known ? (rawStatus as FinalStatus) : 'unknown',
     rawStatus,
     createdAt,
     runCreatedAt: typeof wr.created_at === 'number' ? requireSeconds(wr.created_at, 'workflow_run.created_at') : createdAt,

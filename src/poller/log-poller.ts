@@ -1,34 +1,57 @@
 /**
  * One poll of one app's workflow logs: scan from the horizon (or lower, to revisit recent
  * unfinished runs), de-duplicate by log id, count each run the first time it is seen final,
- * look up old unfinished runs, then advance the horizon. State changes only in ways that stay
- * correct if the poll is cut short: the horizon moves only after a complete scan.
+ * look up old unfinished runs, then advance the horizon. A backlog too large for one poll is
+ * caught up oldest first, one closed time window at a time, so progress is kept between polls.
+ * State only changes in ways that stay correct if the poll is cut short: the horizon moves only
+ * past rows that have all been seen.
  */
 import type { Clock } from '../clock.js';
 import type { DifyClient } from '../dify/client.js';
-import { DifyApiError } from '../dify/errors.js';
+import type { WireLogsPage } from '../dify/wire.js';
 import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '../model/run.js';
 import type { PendingRun, TargetState } from '../state/target-state.js';
 import { nextCheckAt, planFollowUp, type FollowUpSettings } from './follow-up-plan.js';
+import { findWindowEnd } from './catch-up-window.js';
 
 export interface PollSettings extends FollowUpSettings {
   overlapSeconds: number;
   maxPendingRuns: number;
+  maxPendingAgeMs: number;
+  /** Pages (requests) one poll may spend on scanning; a larger backlog continues next poll. */
+  maxPagesPerPoll: number;
 }
 
 export interface PollOutcome {
   counted: number;
   pages: number;
   lookups: number;
-  /** Pending runs dropped this poll, by reason. */
-  dropped: { pending_full: number; row_gone: number };
+  /** A backlog is left for the next poll, which should follow at once. */
+  more: boolean;
+  /** Rows skipped because they could not be read (no id, bad timestamps...). */
+  badRows: number;
+  /** Largest distance (s) below the newest row already seen at which a new row turned up. */
+  lateSeconds: number;
+  dropped: { pending_full: number; row_gone: number; expired: number };
   inProgress: Record<InProgressStatus, number>;
 }
 
-/** Dify refuses page numbers above this. */
-const MAX_PAGE = 99_999;
+/** Up to this many pages of new rows are read newest first in one go; more is a backlog. */
+const OPEN_SCAN_MAX_PAGES = 10;
+/** Pages per closed window when catching up a backlog (progress is kept window by window). */
+const WINDOW_PAGES = 25;
 /** Look-ups that miss this many times in a row: the row is gone (deleted), stop following it. */
 const MAX_MISSES = 3;
+/** Pages one look-up may read (only look-ups by second, for rows whose run id is unknown, page). */
+const MAX_LOOKUP_PAGES = 100;
+
+interface Scan {
+  outcome: PollOutcome;
+  /** Pending runs looked at in this poll (their next check is rescheduled). */
+  checked: Set<string>;
+  /** The newest row seen before this poll (lateness is measured from it). */
+  newestBefore: number;
+}
 
 export class LogPoller {
   constructor(
@@ -43,84 +66,146 @@ export class LogPoller {
   async poll(signal?: AbortSignal): Promise<PollOutcome> {
     const s = this.settings;
     const state = this.state;
-    const startMs = this.clock.now();
-    const plan = planFollowUp(state, startMs, s);
-    const outcome: PollOutcome = { counted: 0, pages: 0, lookups: 0, dropped: { pending_full: 0, row_gone: 0 }, inProgress: { running: 0, paused: 0 } };
-    const checked = new Set<string>();
+    const plan = planFollowUp(state, this.clock.now(), s);
+    const scan: Scan = {
+      outcome: {
+        counted: 0,
+        pages: 0,
+        lookups: 0,
+        more: false,
+        badRows: 0,
+        lateSeconds: 0,
+        dropped: { pending_full: 0, row_gone: 0, expired: 0 },
+        inProgress: { running: 0, paused: 0 },
+      },
+      checked: new Set(),
+      newestBefore: state.newest,
+    };
+    const list = async (q: { page: number; limit?: number; after: number; before?: number; keyword?: string }) => {
+      scan.outcome.pages++;
+      return this.client.listLogs({ limit: s.pageLimit, ...q }, signal);
+    };
 
-    for (let page = 1; ; page++) {
-      if (page > MAX_PAGE) throw new DifyApiError('bad_response', `more than ${MAX_PAGE} pages of new rows: lower poll.interval or raise page_limit`);
-      const res = await this.client.listLogs({ page, limit: s.pageLimit, after: plan.scanFrom }, signal);
-      outcome.pages++;
-      if (page === 1) this.estimateRate(res.total, plan.scanFrom, startMs);
-      for (const raw of res.data) this.handle(raw, outcome, checked);
-      if (!res.has_more || res.data.length === 0) break;
+    const count = (after: number, before?: number) =>
+      list({ page: 1, limit: 1, after, ...(before === undefined ? {} : { before }) }).then((r) => r.total);
+    let from = plan.scanFrom;
+    let page1: WireLogsPage | null = await list({ page: 1, after: from });
+    let total = page1.total;
+    this.estimateRate(total, from);
+    // A backlog: catch up one closed window at a time, oldest first, so that progress is kept
+    // even if this poll is cut short, and stop at the page budget (the next poll follows at once).
+    while (Math.ceil(total / s.pageLimit) > OPEN_SCAN_MAX_PAGES) {
+      const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
+      const lastClosedSecond = this.difyNowSeconds() - 1;
+      if (pagesLeft <= 0) {
+        scan.outcome.more = true;
+        break;
+      }
+      if (lastClosedSecond < from) break;
+      const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
+      const end = await findWindowEnd(from, lastClosedSecond, total, budgetRows, count);
+      for (let page = 1; ; page++) {
+        const res = await list({ page, after: from, before: end });
+        for (const raw of res.data) this.handle(raw, scan);
+        if (!res.has_more || res.data.length === 0) break;
+      }
+      // Every row stamped at or before `end` has been seen (but for late commits: the overlap).
+      state.advanceTo(end + 1, s.overlapSeconds);
+      from = state.horizon;
+      total = await count(from);
+      page1 = null;
     }
-    // Every row at or above the horizon has now been seen once: it is safe to move up.
-    state.advance(s.overlapSeconds);
-    for (const p of state.pending.values()) if (p.createdAt >= plan.scanFrom) checked.add(p.logId);
+    if (!scan.outcome.more) {
+      page1 ??= await list({ page: 1, after: from });
+      await this.scanOpenEnded(page1, from, list, scan);
+      // Rows may still arrive in the newest second: the horizon stays an overlap below it.
+      state.advanceTo(Math.min(state.newest, this.difyNowSeconds() + 1), s.overlapSeconds);
+      for (const p of state.pending.values()) if (p.createdAt >= from) scan.checked.add(p.logId);
+    }
 
     for (const p of plan.lookups) {
       if (!state.pending.has(p.logId)) continue;
-      outcome.lookups++;
-      const found = await this.lookUp(p, outcome, checked, signal);
+      scan.outcome.lookups++;
+      const found = await this.lookUp(p, scan, signal);
       if (!found && state.pending.has(p.logId) && ++p.misses >= MAX_MISSES) {
         state.pending.delete(p.logId);
-        outcome.dropped.row_gone++;
+        scan.outcome.dropped.row_gone++;
       }
-      checked.add(p.logId);
+      scan.checked.add(p.logId);
     }
 
     const now = this.clock.now();
-    for (const id of checked) {
+    for (const id of scan.checked) {
       const p = state.pending.get(id);
       if (p) p.nextCheckAt = nextCheckAt(p, now, s);
     }
-    outcome.dropped.pending_full += this.enforcePendingBound();
-    for (const p of state.pending.values()) if (p.status) outcome.inProgress[p.status]++;
-    return outcome;
+    this.enforcePendingBounds(now, scan.outcome);
+    for (const p of state.pending.values()) if (p.status) scan.outcome.inProgress[p.status]++;
+    return scan.outcome;
+  }
+
+  /** Reads every page from `from` up (newest first); the first page is already in hand. */
+  private async scanOpenEnded(
+    first: WireLogsPage,
+    from: number,
+    list: (q: { page: number; after: number }) => Promise<WireLogsPage>,
+    scan: Scan,
+  ): Promise<void> {
+    let res = first;
+    for (let page = 1; ; ) {
+      for (const raw of res.data) this.handle(raw, scan);
+      if (!res.has_more || res.data.length === 0) return;
+      res = await list({ page: ++page, after: from });
+    }
   }
 
   /** Fetches the one row of a pending run (by run id, or by its second when the run id is unknown). */
-  private async lookUp(p: PendingRun, outcome: PollOutcome, checked: Set<string>, signal?: AbortSignal): Promise<boolean> {
+  private async lookUp(p: PendingRun, scan: Scan, signal?: AbortSignal): Promise<boolean> {
     const bounds = { after: p.createdAt, before: p.createdAt + 1 };
     let found = false;
-    for (let page = 1; page <= 10; page++) {
+    for (let page = 1; page <= MAX_LOOKUP_PAGES; page++) {
       const res = await this.client.listLogs(
         { page, limit: this.settings.pageLimit, ...bounds, ...(p.runId ? { keyword: p.runId } : {}) },
         signal,
       );
+      scan.outcome.pages++;
       for (const raw of res.data) {
         if ((raw as { id?: unknown } | null)?.id === p.logId) {
           found = true;
           p.misses = 0;
         }
-        this.handle(raw, outcome, checked);
+        this.handle(raw, scan);
       }
       if (found || !res.has_more || res.data.length === 0) break;
     }
     return found;
   }
 
-  private handle(raw: unknown, outcome: PollOutcome, checked: Set<string>): void {
+  private handle(raw: unknown, scan: Scan): void {
     const state = this.state;
     let view;
     try {
       view = readRow(raw);
     } catch (err) {
-      if (err instanceof BadRowError) throw new DifyApiError('bad_response', `GET /workflows/logs: malformed row: ${err.message}`);
+      // One bad row must not stop the app: skip it (counted) and let the horizon move on.
+      if (err instanceof BadRowError) {
+        scan.outcome.badRows++;
+        return;
+      }
       throw err;
     }
     const logId = view.kind === 'final' ? view.run.logId : view.logId;
     const createdAt = view.kind === 'final' ? view.run.createdAt : view.createdAt;
     const pending = state.pending.get(logId);
     if (pending) {
-      checked.add(logId);
+      scan.checked.add(logId);
       if (view.kind === 'final') {
         state.pending.delete(logId);
-        this.count(view.run, outcome);
+        this.count(view.run, scan.outcome);
       } else if (view.kind === 'in-progress') {
         pending.status = view.status;
+        pending.runId = view.runId;
+      } else if (view.runId) {
         pending.runId = view.runId;
       }
       return;
@@ -128,19 +213,20 @@ export class LogPoller {
     if (createdAt < state.horizon || state.seen.has(logId)) return;
     state.seen.set(logId, createdAt);
     if (createdAt > state.newest) state.newest = createdAt;
+    else if (scan.newestBefore - createdAt > scan.outcome.lateSeconds) scan.outcome.lateSeconds = scan.newestBefore - createdAt;
     if (view.kind === 'final') {
-      this.count(view.run, outcome);
+      this.count(view.run, scan.outcome);
       return;
     }
     state.pending.set(logId, {
       logId,
-      runId: view.kind === 'in-progress' ? view.runId : null,
+      runId: view.runId,
       createdAt,
       status: view.kind === 'in-progress' ? view.status : null,
       nextCheckAt: 0,
       misses: 0,
     });
-    checked.add(logId);
+    scan.checked.add(logId);
   }
 
   private count(run: FinishedRun, outcome: PollOutcome): void {
@@ -148,20 +234,32 @@ export class LogPoller {
     this.onRun(run);
   }
 
-  private estimateRate(total: number, scanFrom: number, nowMs: number): void {
-    const span = Math.max(1, nowMs / 1000 - scanFrom);
+  /** Dify's "now" in whole seconds: its Date header when it sent one, else our clock. */
+  private difyNowSeconds(): number {
+    return Math.floor((this.client.serverTimeMs ?? this.clock.now()) / 1000);
+  }
+
+  private estimateRate(total: number, scanFrom: number): void {
+    const span = Math.max(1, this.difyNowSeconds() - scanFrom);
     const observed = total / span;
     const prev = this.state.rowsPerSecond;
     this.state.rowsPerSecond = prev === 0 ? observed : prev * 0.5 + observed * 0.5;
   }
 
-  /** Keeps the pending set within its bound by dropping the oldest runs. */
-  private enforcePendingBound(): number {
+  /** Stops following runs unfinished for too long, then keeps the set within its size bound. */
+  private enforcePendingBounds(nowMs: number, outcome: PollOutcome): void {
     const pending = this.state.pending;
+    const oldest = Math.floor((nowMs - this.settings.maxPendingAgeMs) / 1000);
+    for (const p of pending.values()) {
+      if (p.createdAt < oldest) {
+        pending.delete(p.logId);
+        outcome.dropped.expired++;
+      }
+    }
     const excess = pending.size - this.settings.maxPendingRuns;
-    if (excess <= 0) return 0;
-    const oldest = [...pending.values()].sort((a, b) => a.createdAt - b.createdAt).slice(0, excess);
-    for (const p of oldest) pending.delete(p.logId);
-    return excess;
+    if (excess <= 0) return;
+    const byAge = [...pending.values()].sort((a, b) => a.createdAt - b.createdAt).slice(0, excess);
+    for (const p of byAge) pending.delete(p.logId);
+    outcome.dropped.pending_full += excess;
   }
 }

@@ -56,7 +56,7 @@ export class PollScheduler {
     while (!signal.aborted) {
       await worker.pollOnce(signal);
       await this.opts.afterPoll(worker);
-      await sleep(this.opts.intervalMs * worker.authBackoffFactor, signal);
+      await sleep(worker.behind ? 0 : this.opts.intervalMs * worker.authBackoffFactor, signal);
     }
   }
 }

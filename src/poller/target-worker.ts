@@ -12,7 +12,7 @@ import type { RunRecorder } from '../metrics/run-recorder.js';
 import { modeRecordsWorkflowLogs, modeWarning } from '../model/app-mode.js';
 import type { FinishedRun } from '../model/run.js';
 import { TargetState, type TargetStateJSON } from '../state/target-state.js';
-import { LogPoller, type PollSettings } from './log-poller.js';
+import { LogPoller, type PollOutcome, type PollSettings } from './log-poller.js';
 
 
 export interface TargetStatus {
@@ -56,6 +56,8 @@ export class TargetWorker {
   private lastSuccessMs: number | null = null;
   private consecutiveAuthFailures = 0;
   private warnedUnsupported = false;
+  private warnedLate = false;
+  private more = false;
 
   constructor(
     readonly baseUrl: string,
@@ -115,11 +117,7 @@ export class TargetWorker {
       this.consecutiveAuthFailures = 0;
       recorder.pollSucceeded(this.appName, Math.floor(now / 1000), (now - started) / 1000);
       recorder.setInProgress(this.appName, outcome.inProgress);
-      if (outcome.dropped.pending_full) {
-        recorder.pendingDropped(this.appName, 'pending_full', outcome.dropped.pending_full);
-        logger.warn({ app: this.appName, dropped: outcome.dropped.pending_full }, 'pending-run set full: stopped following the oldest unfinished runs');
-      }
-      if (outcome.dropped.row_gone) recorder.pendingDropped(this.appName, 'row_gone', outcome.dropped.row_gone);
+      this.report(outcome);
       logger.debug({ app: this.appName, counted: outcome.counted, pages: outcome.pages, lookups: outcome.lookups }, 'poll done');
     } catch (err) {
       if (signal?.aborted) return;
@@ -134,6 +132,37 @@ export class TargetWorker {
       logger[level]({ app: this.appName, reason, problem: e.message }, 'poll failed');
     } finally {
       this.polls++;
+    }
+  }
+
+  /** A backlog is left from the last poll: poll again at once. */
+  get behind(): boolean {
+    return this.more;
+  }
+
+  private report(outcome: PollOutcome): void {
+    const { recorder, logger, settings } = this.deps;
+    const app = this.appName;
+    this.more = outcome.more;
+    for (const reason of ['pending_full', 'row_gone', 'expired'] as const) {
+      const n = outcome.dropped[reason];
+      if (n === 0) continue;
+      recorder.pendingDropped(app, reason, n);
+      logger.warn({ app, dropped: n, reason }, 'stopped following unfinished runs');
+    }
+    if (outcome.badRows > 0) {
+      recorder.badRows(app, outcome.badRows);
+      logger.warn({ app, rows: outcome.badRows }, 'skipped log rows that could not be read');
+    }
+    if (outcome.lateSeconds > 0) {
+      const max = recorder.lateRow(app, outcome.lateSeconds);
+      if (!this.warnedLate && max * 2 >= settings.overlapSeconds) {
+        this.warnedLate = true;
+        logger.warn(
+          { app, lateSeconds: max, overlapSeconds: settings.overlapSeconds },
+          'rows turn up this late after newer ones: raise poll.overlap above it, or late rows will be missed',
+        );
+      }
     }
   }
 

@@ -46,9 +46,12 @@ export class TargetState {
     this.newest = horizon;
   }
 
-  /** Raises the horizon to `newest - overlap` and forgets ids below it. Call after a complete scan only. */
-  advance(overlapSeconds: number): void {
-    const next = this.newest - overlapSeconds;
+  /**
+   * Every row stamped below `bound` has been seen: raise the horizon to `bound - overlap` (the
+   * overlap leaves room for rows that commit late) and forget ids below it.
+   */
+  advanceTo(bound: number, overlapSeconds: number): void {
+    const next = bound - overlapSeconds;
     if (next <= this.horizon) return;
     this.horizon = next;
     for (const [id, createdAt] of this.seen) if (createdAt < next) this.seen.delete(id);

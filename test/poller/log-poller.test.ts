@@ -15,6 +15,8 @@ const settings: PollSettings = {
   pollIntervalMs: 15_000,
   overlapSeconds: 2,
   maxPendingRuns: 100_000,
+  maxPendingAgeMs: 30 * 86_400_000,
+  maxPagesPerPoll: 500,
 };
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'partial-succeeded', 'stopped'];
 
@@ -81,7 +83,7 @@ interface Harness {
   client: BusyWorldClient;
   counted: Map<string, number>;
   runs: FinishedRun[];
-  poller(state: TargetState): LogPoller;
+  poller(state: TargetState, overrides?: Partial<PollSettings>): LogPoller;
 }
 
 const sims: DifySimulator[] = [];
@@ -103,7 +105,7 @@ async function harness(serverVersion: string, seed = 1, commitDelayMs = 1500): P
     counted.set(run.runId, (counted.get(run.runId) ?? 0) + 1);
     runs.push(run);
   };
-  return { sim, app, clock, client, counted, runs, poller: (state) => new LogPoller(client, state, clock, settings, onRun) };
+  return { sim, app, clock, client, counted, runs, poller: (state, overrides) => new LogPoller(client, state, clock, { ...settings, ...overrides }, onRun) };
 }
 
 function expectExactlyOnce(h: Harness, horizon0: number): void {
@@ -254,5 +256,95 @@ describe('LogPoller: every finished run counted exactly once', () => {
     await poller.poll();
     await poller.poll();
     expect(h.runs.map((r) => [r.status, r.rawStatus])).toEqual([['unknown', 'exploded']]);
+  });
+
+  describe('catching up a backlog', () => {
+    it('reads a backlog larger than the page budget oldest first over several polls, keeping up with new runs', async () => {
+      const h = await harness('1.13.0', 21);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3 * 3600);
+      const horizon0 = state.horizon;
+      h.app.addFinishedBacklog(30_000, { fromMs: horizon0 * 1000, toMs: h.clock.now(), seed: 4 });
+      const world = new World(h.app, h.clock, seededRandom(8));
+      h.client.beforeRequest = () => world.step(3);
+      const poller = h.poller(state, { maxPagesPerPoll: 60 });
+      const before = h.sim.requestCount();
+      let polls = 0;
+      for (let more = true; more && polls < 40; polls++) {
+        const outcome = await poller.poll();
+        expect(outcome.pages).toBeLessThanOrEqual(60 + 1);
+        more = outcome.more;
+      }
+      expect(polls).toBeGreaterThan(4);
+      // 300 pages of backlog: windows cost a few probes more, not a multiple.
+      expect(h.sim.requestCount() - before).toBeLessThan(300 * 1.25 + polls * 3);
+      h.client.beforeRequest = () => {};
+      world.finishAll();
+      for (let i = 0; i < 30; i++) {
+        h.clock.advance(16 * 60_000);
+        await poller.poll();
+      }
+      expectExactlyOnce(h, horizon0);
+    });
+
+    it('keeps the progress of a poll cut short (stop or failure) window by window', async () => {
+      const h = await harness('1.10.1', 22, 0);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000));
+      const horizon0 = state.horizon;
+      const poller = h.poller(state);
+      await poller.poll();
+      h.clock.advance(3_600_000); // an hour down
+      h.app.addFinishedBacklog(10_000, { fromMs: horizon0 * 1000 + 1000, toMs: h.clock.now() - 1000, seed: 9 });
+      const abort = new AbortController();
+      let requests = 0;
+      h.client.beforeRequest = () => {
+        if (++requests === 80) abort.abort(); // SIGTERM while reading page 80 of ~100
+      };
+      await expect(poller.poll(abort.signal)).rejects.toThrow();
+      const horizonAfterAbort = state.horizon;
+      expect(horizonAfterAbort).toBeGreaterThan(horizon0 + 1800);
+      requests = 0;
+      await poller.poll();
+      expect(requests).toBeLessThan(50);
+      expectExactlyOnce(h, horizon0);
+    });
+
+    it('gives up on runs stuck "running" for longer than max_pending_age', async () => {
+      const h = await harness('1.13.0', 23, 0);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000));
+      const poller = h.poller(state, { maxPendingAgeMs: 7 * 86_400_000 });
+      for (let i = 0; i < 30; i++) h.app.startRun(); // their worker crashed: Dify shows them running for ever
+      const live = h.app.startRun();
+      h.app.pauseRun(live);
+      await poller.poll();
+      expect(state.pending.size).toBe(31);
+      h.clock.advance(5 * 86_400_000);
+      h.app.finishRun(live, { status: 'succeeded', totalTokens: 5 });
+      await poller.poll();
+      await poller.poll();
+      expect(h.runs.map((r) => r.totalTokens)).toEqual([5]);
+      h.clock.advance(3 * 86_400_000);
+      const outcome = await poller.poll();
+      expect(outcome.dropped.expired).toBe(30);
+      expect(state.pending.size).toBe(0);
+    });
+  });
+
+  it('measures how late rows commit, so the overlap can be set above it; with it, none is missed', async () => {
+    const h = await harness('1.10.1', 31, 8_000);
+    const state = new TargetState(Math.floor(h.clock.now() / 1000));
+    const poller = h.poller(state, { overlapSeconds: 10 });
+    let late = 0;
+    for (let s = 0; s < 300; s++) {
+      h.clock.advance(1_000);
+      for (let k = 0; k < 3; k++) h.app.addFinishedRun({ status: 'succeeded' });
+      if (s % 15 === 14) late = Math.max(late, (await poller.poll()).lateSeconds);
+    }
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(15_000);
+      await poller.poll();
+    }
+    expect(late).toBeGreaterThanOrEqual(5);
+    expect(late).toBeLessThanOrEqual(9);
+    expectExactlyOnce(h, Math.floor(T0 / 1000));
   });
 });

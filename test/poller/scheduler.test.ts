@@ -26,8 +26,8 @@ describe('PollScheduler', () => {
       recorder,
       clock,
       logger: pino({ level: 'silent' }),
-      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, initialLookbackMs: 0 },
-      savedState: () => undefined,
+      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 50, initialLookbackMs: 0 },
+      savedState: undefined,
       onRun: () => {},
       claimName: (n) => n,
     });

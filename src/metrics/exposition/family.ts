@@ -15,6 +15,8 @@ export interface FamilyOptions {
 export abstract class Series {
   /** Rendered text per format, dropped when the value changes. */
   cache: [string | null, string | null] = [null, null];
+  /** UTF-8 length of each cached text, so a scrape sizes its buffer without re-encoding. */
+  cacheBytes: [number, number] = [0, 0];
   constructor(
     readonly labelValues: readonly string[],
     readonly labelText: string,
@@ -23,6 +25,12 @@ export abstract class Series {
     this.cache[0] = null;
     this.cache[1] = null;
   }
+}
+
+/** Text with its UTF-8 length. */
+interface SizedText {
+  text: string;
+  bytes: number;
 }
 
 const SEP = '\u0001';
@@ -81,18 +89,45 @@ export abstract class MetricFamily<S extends Series> {
 
   /** The family's exposition block in the given format (no trailing newline handling needed by callers). */
   render(format: ExpositionFormat): string {
-    const om = format === 'openmetrics';
-    const familyName = om && this.type === 'counter' ? this.name.replace(/_total$/, '') : this.name;
-    let out = `# HELP ${familyName} ${escapeHelp(this.help)}\n# TYPE ${familyName} ${this.type}\n`;
-    const idx = om ? 1 : 0;
+    const out: string[] = [];
+    this.collect(format, out);
+    return out.join('');
+  }
+
+  /**
+   * Appends the family's exposition block to `out` as pieces (the header, then each series' cached
+   * text) and returns their UTF-8 length. Pieces are never concatenated here: a scrape of many
+   * series writes them straight into one buffer (see MetricRegistry.renderBytes).
+   */
+  collect(format: ExpositionFormat, out: string[]): number {
+    const idx = format === 'openmetrics' ? 1 : 0;
+    const header = this.header(format);
+    out.push(header.text);
+    let bytes = header.bytes;
     for (const s of this.series.values()) {
       let text = s.cache[idx];
       if (text === null) {
         text = this.renderSeries(s, format);
         s.cache[idx] = text;
+        s.cacheBytes[idx] = Buffer.byteLength(text);
       }
-      out += text;
+      out.push(text);
+      bytes += s.cacheBytes[idx];
     }
-    return out;
+    return bytes;
+  }
+
+  private readonly headers: [SizedText | null, SizedText | null] = [null, null];
+
+  private header(format: ExpositionFormat): SizedText {
+    const idx = format === 'openmetrics' ? 1 : 0;
+    let h = this.headers[idx];
+    if (h === null) {
+      const familyName = idx === 1 && this.type === 'counter' ? this.name.replace(/_total$/, '') : this.name;
+      const text = `# HELP ${familyName} ${escapeHelp(this.help)}\n# TYPE ${familyName} ${this.type}\n`;
+      h = { text, bytes: Buffer.byteLength(text) };
+      this.headers[idx] = h;
+    }
+    return h;
   }
 }

@@ -55,6 +55,7 @@ export interface Exemplar {
 
 export function formatExemplar(e: Exemplar | undefined): string {
   if (!e) return '';
-  const parts = Object.entries(e.labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-  return ` # {${parts.join(',')}} ${formatValue(e.value)} ${e.timestamp.toFixed(3)}`;
+  let labels = '';
+  for (const k in e.labels) labels += `${labels === '' ? '' : ','}${k}="${escapeLabelValue(e.labels[k] as string)}"`;
+  return ` # {${labels}} ${formatValue(e.value)} ${e.timestamp.toFixed(3)}`;
 }

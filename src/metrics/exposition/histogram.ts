@@ -7,10 +7,13 @@ class HistogramSeries extends Series {
   exemplars: (Exemplar | undefined)[];
   sum = 0;
   count = 0;
-  constructor(values: readonly string[], labelText: string, buckets: number) {
+  /** `name_bucket{labels,le="`: the start of every bucket line, made once. */
+  readonly bucketOpen: string;
+  constructor(values: readonly string[], labelText: string, buckets: number, name: string) {
     super(values, labelText);
     this.counts = new Array<number>(buckets + 1).fill(0);
     this.exemplars = new Array<Exemplar | undefined>(buckets + 1);
+    this.bucketOpen = `${name}_bucket${labelText === '' ? '{' : `${labelText.slice(0, -1)},`}le="`;
   }
 }
 
@@ -22,7 +25,7 @@ export interface HistogramOptions extends FamilyOptions {
 export class Histogram extends MetricFamily<HistogramSeries> {
   readonly type = 'histogram';
   readonly buckets: readonly number[];
-  /** `le` label prefixes, precomputed: `{app="x",le="0.5"}` is built from the series labels. */
+  /** The rest of each bucket's label set, `0.5"} `, after the series' bucketOpen. */
   private readonly leText: string[];
 
   constructor(opts: HistogramOptions) {
@@ -33,7 +36,7 @@ export class Histogram extends MetricFamily<HistogramSeries> {
       throw new Error(`${opts.name}: buckets must be finite and strictly increasing`);
     }
     this.buckets = b;
-    this.leText = [...b.map(formatValue), '+Inf'];
+    this.leText = [...b.map(formatValue), '+Inf'].map((le) => `${le}"} `);
   }
 
   observe(labelValues: readonly string[], value: number, exemplar?: Exemplar): void {
@@ -66,18 +69,17 @@ export class Histogram extends MetricFamily<HistogramSeries> {
   }
 
   protected createSeries(values: readonly string[], labelText: string): HistogramSeries {
-    return new HistogramSeries(values, labelText, this.buckets.length);
+    return new HistogramSeries(values, labelText, this.buckets.length, this.name);
   }
 
   protected renderSeries(s: HistogramSeries, format: ExpositionFormat): string {
     const om = format === 'openmetrics';
-    const open = s.labelText === '' ? '{' : `${s.labelText.slice(0, -1)},`;
     let out = '';
     let cumulative = 0;
     for (let i = 0; i < this.leText.length; i++) {
       cumulative += s.counts[i] as number;
-      const ex = om ? formatExemplar(s.exemplars[i]) : '';
-      out += `${this.name}_bucket${open}le="${this.leText[i]}"} ${cumulative}${ex}\n`;
+      const exemplar = om ? s.exemplars[i] : undefined;
+      out += `${s.bucketOpen}${this.leText[i]}${cumulative}${exemplar ? formatExemplar(exemplar) : ''}\n`;
     }
     out += `${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`;
     return out;
