@@ -15,6 +15,9 @@ import { TargetState, type TargetStateJSON } from '../state/target-state.js';
 import { LogPoller, type PollOutcome, type PollSettings } from './log-poller.js';
 
 
+/** How often the Dify version (GET /v1/) is read again, to notice upgrades. */
+const REFRESH_SERVER_VERSION_MS = 10 * 60_000;
+
 export interface TargetStatus {
   app: string;
   baseUrl: string;
@@ -57,6 +60,7 @@ export class TargetWorker {
   private consecutiveAuthFailures = 0;
   private warnedUnsupported = false;
   private warnedLate = false;
+  private identifiedAtMs = 0;
   private more = false;
 
   constructor(
@@ -109,6 +113,7 @@ export class TargetWorker {
     const started = clock.now();
     try {
       if (!this.poller) await this.identify(signal);
+      else if (started - this.identifiedAtMs > REFRESH_SERVER_VERSION_MS) await this.refreshServerVersion(signal);
       const outcome = await (this.poller as LogPoller).poll(signal);
       const now = clock.now();
       this.up = true;
@@ -166,8 +171,19 @@ export class TargetWorker {
     }
   }
 
+  private async refreshServerVersion(signal?: AbortSignal): Promise<void> {
+    this.identifiedAtMs = this.deps.clock.now();
+    const root = await this.deps.client.getServerRoot(signal).catch(() => null);
+    const version = root?.server_version;
+    if (!version || version === this.serverVersion || !this.mode) return;
+    this.deps.logger.info({ app: this.appName, from: this.serverVersion, to: version }, 'Dify server version changed');
+    this.serverVersion = version;
+    this.deps.recorder.targetInfo(this.appName, this.mode, version, !modeRecordsWorkflowLogs(this.mode));
+  }
+
   private async identify(signal?: AbortSignal): Promise<void> {
     const { client, recorder, logger, clock, settings } = this.deps;
+    this.identifiedAtMs = clock.now();
     const root: WireServerRoot = await client.getServerRoot(signal).catch((err: unknown) => {
       // Some proxies hide GET /v1/; the version is informative only.
       if (err instanceof DifyApiError && (err.reason === 'bad_response' || err.reason === 'auth')) return {};

@@ -25,8 +25,11 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'dify-exporter-test-'));
 }
 
+let simulators = 0;
+
+/** A simulator on loopback; each gets its own id seed, so two servers never share run ids. */
 export async function startSimulator(opts: SimulatorOptions & { clock: ManualClock }) {
-  const sim = new DifySimulator({ seed: 5, ...opts });
+  const sim = new DifySimulator({ seed: 5 + 1000 * ++simulators, ...opts });
   const baseUrl = await sim.listen();
   return { sim, baseUrl };
 }
