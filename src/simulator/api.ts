@@ -2,9 +2,9 @@
 import type { SimAppImpl } from './app.js';
 import { keywordMatcher } from './keyword.js';
 import type { LogRow } from './run.js';
-import { parseLogsQuery } from './logsQuery.js';
+import { parseLogsQuery } from './logs-query.js';
 import { difyError, json, notWorkflowApp, type Reply } from './reply.js';
-import { wireLogRow, wireRunDetail } from './wireRow.js';
+import { wireLogRow, wireRunDetail } from './wire-row.js';
 
 export type NotWorkflowAppAnswer = 'empty' | 'error';
 

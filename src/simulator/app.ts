@@ -12,7 +12,7 @@
 import type { Clock } from '../clock.js';
 import { Prng } from './prng.js';
 import { IN_PROGRESS, isFinished, toRecord, type LogRow, type SimRun } from './run.js';
-import { LogStore } from './logStore.js';
+import { LogStore } from './log-store.js';
 import type { AppMode, AppState, RunInit, RunOutcome, SimRunRecord } from './types.js';
 
 export interface SimApp {

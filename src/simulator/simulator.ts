@@ -13,14 +13,14 @@ import { infoReply, logsReply, rootReply, runDetailReply, type NotWorkflowAppAns
 import { FaultInjector, type ChosenFault } from './faults.js';
 import { Prng } from './prng.js';
 import { difyError, notFound, unauthorized, type Reply } from './reply.js';
-import { RequestLog, type RecordedRequest, type RequestFilter } from './requestLog.js';
+import { RequestLog, type RecordedRequest, type RequestFilter } from './request-log.js';
 import type { AppMode, AppState } from './types.js';
 
 export type { SimApp, BacklogOptions } from './app.js';
 export type { RunInit, RunOutcome, SimRunRecord, AppMode, AppState } from './types.js';
 export type { FaultKind, FaultRule, FailureRate } from './faults.js';
 export { FaultInjector } from './faults.js';
-export type { RecordedRequest, RequestFilter } from './requestLog.js';
+export type { RecordedRequest, RequestFilter } from './request-log.js';
 
 export interface SimulatorOptions {
   /** Drives every created_at / finished_at. Default: the system clock. */

@@ -9,7 +9,7 @@
  * are applied as real time passes, see `runRealtime`.
  */
 import { ManualClock } from '../clock.js';
-import { EventQueue } from './eventQueue.js';
+import { EventQueue } from './event-queue.js';
 import { Prng } from './prng.js';
 import type { DifySimulator, SimApp } from './simulator.js';
 

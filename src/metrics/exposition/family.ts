@@ -1,6 +1,8 @@
 /**
  * Base of our metric families: label validation at construction, one series per label-value tuple,
- * and a per-series text cache so a scrape re-renders only the series that changed.
+ * and a text cache so a scrape re-renders only what changed. Series are cached in small blocks of
+ * consecutive series: a scrape of tens of thousands of series copies a few thousand cached blocks,
+ * and a change re-renders only its block.
  */
 import { assertLabelNames, assertMetricName, escapeHelp, formatLabels, type ExpositionFormat } from './format.js';
 
@@ -12,28 +14,38 @@ export interface FamilyOptions {
   labelNames?: readonly string[];
 }
 
+/** Consecutive series whose text is rendered and cached together, per format. */
+class Block<S extends Series> {
+  readonly series: S[] = [];
+  /** Rendered text per format (Prometheus, OpenMetrics); null when a series in it changed. */
+  readonly text: [string | null, string | null] = [null, null];
+  /** UTF-8 length of each text, so a scrape sizes its buffer without encoding twice. */
+  readonly bytes: [number, number] = [0, 0];
+  invalidate(): void {
+    this.text[0] = null;
+    this.text[1] = null;
+  }
+}
+
 export abstract class Series {
-  /** Rendered text per format, dropped when the value changes. */
-  cache: [string | null, string | null] = [null, null];
-  /** UTF-8 length of each cached text, so a scrape sizes its buffer without re-encoding. */
-  cacheBytes: [number, number] = [0, 0];
+  /** The cache block this series is rendered in (set by its family). */
+  block: Block<Series> | null = null;
   constructor(
     readonly labelValues: readonly string[],
     readonly labelText: string,
   ) {}
+  /** The value changed: the cached text of its block is stale. */
   touch(): void {
-    this.cache[0] = null;
-    this.cache[1] = null;
+    this.block?.invalidate();
   }
 }
 
-/** Text with its UTF-8 length. */
-interface SizedText {
-  text: string;
-  bytes: number;
-}
-
 const SEP = '\u0001';
+/**
+ * Series per block: one changed series costs re-rendering its block, an unchanged block costs one
+ * copy per scrape. A histogram series is already ~18 lines, so it is a block of its own.
+ */
+const BLOCK_SIZE = 16;
 
 export abstract class MetricFamily<S extends Series> {
   readonly name: string;
@@ -41,7 +53,9 @@ export abstract class MetricFamily<S extends Series> {
   readonly labelNames: readonly string[];
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
-  /** Bumped on every change; lets the registry skip re-joining when nothing moved. */
+  private blocks: Block<S>[] = [];
+  private readonly headers: [{ text: string; bytes: number } | null, { text: string; bytes: number } | null] = [null, null];
+  /** Bumped on every change. */
   version = 0;
 
   constructor(opts: FamilyOptions) {
@@ -55,6 +69,11 @@ export abstract class MetricFamily<S extends Series> {
   protected abstract createSeries(values: readonly string[], labelText: string): S;
   protected abstract renderSeries(s: S, format: ExpositionFormat): string;
 
+  /** Series per cache block (see BLOCK_SIZE). */
+  protected get blockSize(): number {
+    return this.type === 'histogram' ? 1 : BLOCK_SIZE;
+  }
+
   /** The series for these label values (created at zero when new). */
   protected get(values: readonly string[]): S {
     const key = values.length === 1 ? (values[0] as string) : values.join(SEP);
@@ -65,9 +84,21 @@ export abstract class MetricFamily<S extends Series> {
       }
       s = this.createSeries([...values], formatLabels(this.labelNames, values));
       this.series.set(key, s);
+      this.place(s);
       this.version++;
     }
     return s;
+  }
+
+  private place(s: S): void {
+    let block = this.blocks[this.blocks.length - 1];
+    if (block === undefined || block.series.length >= this.blockSize) {
+      block = new Block<S>();
+      this.blocks.push(block);
+    }
+    block.series.push(s);
+    block.invalidate();
+    s.block = block as Block<Series>;
   }
 
   /** Creates the series at zero, so it is exported before its first event. */
@@ -79,7 +110,16 @@ export abstract class MetricFamily<S extends Series> {
   removeWhere(name: string, value: string): void {
     const i = this.labelNames.indexOf(name);
     if (i < 0) return;
-    for (const [k, s] of this.series) if (s.labelValues[i] === value) this.series.delete(k);
+    let removed = false;
+    for (const [k, s] of this.series) {
+      if (s.labelValues[i] !== value) continue;
+      this.series.delete(k);
+      s.block = null;
+      removed = true;
+    }
+    if (!removed) return;
+    this.blocks = [];
+    for (const s of this.series.values()) this.place(s);
     this.version++;
   }
 
@@ -87,7 +127,7 @@ export abstract class MetricFamily<S extends Series> {
     return this.series.size;
   }
 
-  /** The family's exposition block in the given format (no trailing newline handling needed by callers). */
+  /** The family's exposition block in the given format. */
   render(format: ExpositionFormat): string {
     const out: string[] = [];
     this.collect(format, out);
@@ -95,32 +135,30 @@ export abstract class MetricFamily<S extends Series> {
   }
 
   /**
-   * Appends the family's exposition block to `out` as pieces (the header, then each series' cached
-   * text) and returns their UTF-8 length. Pieces are never concatenated here: a scrape of many
-   * series writes them straight into one buffer (see MetricRegistry.renderBytes).
+   * Appends the family's exposition block to `out` as pieces (its header, then each cached block
+   * of series) and returns their UTF-8 length. The registry writes the pieces straight into one
+   * buffer: no large intermediate string is ever built.
    */
   collect(format: ExpositionFormat, out: string[]): number {
     const idx = format === 'openmetrics' ? 1 : 0;
-    const header = this.header(format);
+    const header = this.header(idx);
     out.push(header.text);
     let bytes = header.bytes;
-    for (const s of this.series.values()) {
-      let text = s.cache[idx];
+    for (const block of this.blocks) {
+      let text = block.text[idx];
       if (text === null) {
-        text = this.renderSeries(s, format);
-        s.cache[idx] = text;
-        s.cacheBytes[idx] = Buffer.byteLength(text);
+        text = '';
+        for (const s of block.series) text += this.renderSeries(s, format);
+        block.text[idx] = text;
+        block.bytes[idx] = Buffer.byteLength(text);
       }
       out.push(text);
-      bytes += s.cacheBytes[idx];
+      bytes += block.bytes[idx];
     }
     return bytes;
   }
 
-  private readonly headers: [SizedText | null, SizedText | null] = [null, null];
-
-  private header(format: ExpositionFormat): SizedText {
-    const idx = format === 'openmetrics' ? 1 : 0;
+  private header(idx: 0 | 1): { text: string; bytes: number } {
     let h = this.headers[idx];
     if (h === null) {
       const familyName = idx === 1 && this.type === 'counter' ? this.name.replace(/_total$/, '') : this.name;

@@ -45,7 +45,7 @@ export function formatLabels(names: readonly string[], values: readonly string[]
   return out + '}';
 }
 
-/** An exemplar attached to a sample: rendered only in OpenMetrics. */
+/** An exemplar attached to a sample: rendered only in OpenMetrics. Not changed once recorded. */
 export interface Exemplar {
   labels: Record<string, string>;
   value: number;

@@ -4,7 +4,8 @@ import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } fro
 class HistogramSeries extends Series {
   /** Non-cumulative count per bucket; the last slot is +Inf. */
   counts: number[];
-  exemplars: (Exemplar | undefined)[];
+  /** Latest exemplar per bucket, already formatted (an exemplar is re-rendered with every change to the series). */
+  exemplars: string[];
   sum = 0;
   count = 0;
   /** `name_bucket{labels,le="`: the start of every bucket line, made once. */
@@ -12,7 +13,7 @@ class HistogramSeries extends Series {
   constructor(values: readonly string[], labelText: string, buckets: number, name: string) {
     super(values, labelText);
     this.counts = new Array<number>(buckets + 1).fill(0);
-    this.exemplars = new Array<Exemplar | undefined>(buckets + 1);
+    this.exemplars = new Array<string>(buckets + 1).fill('');
     this.bucketOpen = `${name}_bucket${labelText === '' ? '{' : `${labelText.slice(0, -1)},`}le="`;
   }
 }
@@ -45,7 +46,7 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     s.counts[i] = (s.counts[i] as number) + 1;
     s.sum += value;
     s.count++;
-    if (exemplar) s.exemplars[i] = exemplar;
+    if (exemplar) s.exemplars[i] = formatExemplar(exemplar);
     s.touch();
     this.version++;
   }
@@ -78,8 +79,7 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     let cumulative = 0;
     for (let i = 0; i < this.leText.length; i++) {
       cumulative += s.counts[i] as number;
-      const exemplar = om ? s.exemplars[i] : undefined;
-      out += `${s.bucketOpen}${this.leText[i]}${cumulative}${exemplar ? formatExemplar(exemplar) : ''}\n`;
+      out += `${s.bucketOpen}${this.leText[i]}${cumulative}${om ? s.exemplars[i] : ''}\n`;
     }
     out += `${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`;
     return out;

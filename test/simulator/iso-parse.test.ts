@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoParseMicros } from '../../src/simulator/isoParse.js';
+import { isoParseMicros } from '../../src/simulator/iso-parse.js';
 
 const at = (iso: string, extraMicros = 0) => Date.parse(iso) * 1000 + extraMicros;
 

@@ -3,7 +3,7 @@
  * limit 1..100 (default 20), status one of succeeded|failed|stopped, ISO 8601 bounds
  * (see isoParse.ts; an empty bound is ignored). A bad value is HTTP 400 `invalid_param`.
  */
-import { isoParseMicros } from './isoParse.js';
+import { isoParseMicros } from './iso-parse.js';
 
 export interface LogsQuery {
   page: number;
