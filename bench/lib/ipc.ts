@@ -27,11 +27,13 @@ export interface BenchChild {
 const DEFAULT_TIMEOUT_MS = 240_000;
 
 /**
- * Extra node flags: BENCH_NODE_FLAGS for every child; BENCH_PROFILE=<child name>[,<name>] adds
- * `--cpu-prof` to those children, profiles written to BENCH_PROFILE_DIR (default .tmp/profiles).
+ * Extra node flags: BENCH_NODE_FLAGS for every child, BENCH_NODE_FLAGS_<NAME> for one (e.g.
+ * BENCH_NODE_FLAGS_EXPORTER); BENCH_PROFILE=<child name>[,<name>] adds `--cpu-prof` to those
+ * children, profiles written to BENCH_PROFILE_DIR (default .tmp/profiles).
  */
 function extraFlags(name: string): string[] {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const own = process.env[`BENCH_NODE_FLAGS_${name.toUpperCase().replace(/-/g, '_')}`] ?? '';
+  const flags = `${process.env.BENCH_NODE_FLAGS ?? ''} ${own}`.split(/\s+/).filter(Boolean);
   const profiled = (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim());
   if (profiled.includes(name)) flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '.tmp/profiles'}/${name}`);
   return flags;

@@ -1,5 +1,6 @@
 /** Memory and CPU of the current process, as the benchmark reports them. */
 import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface MemoryStats {
   /** Resident set size now, MB. */
@@ -41,4 +42,35 @@ export function collectGarbage(): void {
 export function cpuSecondsSince(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1e6;
+}
+
+export interface MemorySample {
+  /** V8 heap spaces (used MB) at that moment, largest first. */
+  heapSpaces?: Record<string, number>;
+  rssMb: number;
+  heapTotalMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+}
+
+/** Samples memory every `everyMs` until stopped; returns the sample with the highest RSS. */
+export function sampleMemory(everyMs = 20): { stop(): MemorySample } {
+  let peak: MemorySample = { rssMb: 0, heapTotalMb: 0, heapUsedMb: 0, externalMb: 0 };
+  const take = (): void => {
+    const m = process.memoryUsage();
+    if (m.rss / MB > peak.rssMb) {
+      const heapSpaces: Record<string, number> = {};
+      for (const sp of getHeapSpaceStatistics()) if (sp.space_used_size > MB) heapSpaces[sp.space_name] = round1(sp.space_used_size / MB);
+      peak = { rssMb: round1(m.rss / MB), heapTotalMb: round1(m.heapTotal / MB), heapUsedMb: round1(m.heapUsed / MB), externalMb: round1(m.external / MB), heapSpaces };
+    }
+  };
+  const timer = setInterval(take, everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return peak;
+    },
+  };
 }

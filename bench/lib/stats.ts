@@ -9,8 +9,3 @@ export function percentile(values: readonly number[], p: number): number {
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
-
-export const round = (n: number, digits = 1): number => {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-};

@@ -2,14 +2,16 @@
  * Benchmark child: the real exporter (createExporter, autoPoll off) against the simulator child,
  * spans to the sink child. Reports its own wall time, CPU and peak RSS.
  */
+import { ManualClock } from '../../src/clock.js';
 import type { Counter } from '../../src/metrics/exposition/counter.js';
 import { createExporter, type Exporter } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig, type BenchTargets } from '../lib/exporter-config.js';
-import { collectGarbage, cpuSecondsSince, memoryStats } from '../lib/proc-stats.js';
+import { collectGarbage, cpuSecondsSince, memoryStats, sampleMemory } from '../lib/proc-stats.js';
 
 let exporter: Exporter | null = null;
+let clock: ManualClock | null = null;
 
 function must(): Exporter {
   if (!exporter) throw new Error('exporter not started');
@@ -34,9 +36,12 @@ export interface IngestArgs {
 }
 
 serve({
-  async start(t: BenchTargets) {
+  /** With `clockMs`, the exporter runs on a ManualClock moved by setClock (mirroring the simulator's). */
+  async start(t: BenchTargets & { clockMs?: number }) {
+    clock = t.clockMs === undefined ? null : new ManualClock(t.clockMs);
     exporter = await createExporter(benchConfig(t), {
       autoPoll: false,
+      ...(clock ? { clock } : {}),
       logger: createLogger({ level: 'warn', destination: process.stderr }),
     });
     await exporter.start();
@@ -46,12 +51,17 @@ serve({
   async ingest(a: IngestArgs) {
     const e = must();
     const before = counted();
+    const sampler = sampleMemory();
     const cpu = process.cpuUsage();
     const t0 = performance.now();
     let polls = 0;
-    while (counted() < a.untilCounted && polls < a.maxPolls) {
+    let idle = 0;
+    // A backlog may take several polls (the poller reads it in windows); stop when done or stuck.
+    while (counted() < a.untilCounted && polls < a.maxPolls && idle < 3) {
+      const was = counted();
       await e.pollAllOnce();
       polls++;
+      idle = counted() === was ? idle + 1 : 0;
     }
     const ingestedMs = performance.now() - t0;
     await e.tracer.forceFlush();
@@ -64,8 +74,21 @@ serve({
       cpuSeconds: cpuSecondsSince(cpu),
       spans: spanCounts(),
       memory: memoryStats(),
+      /** process.memoryUsage() when RSS was highest during the ingest. */
+      atPeak: sampler.stop(),
       errors: e.targets().filter((t) => t.lastError !== null).map((t) => `${t.app}: ${t.lastError}`),
     };
+  },
+  /** Each target's status (counted runs, pending runs, last error), for diagnosing a scenario. */
+  targets: () => must().targets(),
+  setClock(a: { ms: number }) {
+    clock!.set(a.ms);
+  },
+  /** One poll of every target; returns the pending runs per target afterwards and the poll's wall time. */
+  async pollOnce() {
+    const t0 = performance.now();
+    await must().pollAllOnce();
+    return { ms: performance.now() - t0, pending: must().targets().map((t) => t.pending), counted: counted() };
   },
   memory(a: { gc: boolean }) {
     if (a.gc) collectGarbage();

@@ -13,7 +13,7 @@ import { traceIdForRun } from '../../src/tracing/ids.js';
 import { Prng } from '../../src/simulator/prng.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig } from '../lib/exporter-config.js';
-import { memoryStats } from '../lib/proc-stats.js';
+import { collectGarbage, memoryStats } from '../lib/proc-stats.js';
 
 const TRIGGERED = [...TRIGGERED_FROM_VALUES, 'other', 'unknown'];
 const CREATED = [...CREATED_FROM_VALUES, 'other', 'unknown'];
@@ -85,18 +85,22 @@ serve({
   churn(a: { runs: number }) {
     for (let i = 0; i < a.runs; i++) recorder!.record(pick(apps), run(pick(RUN_STATUSES), pick(TRIGGERED), pick(CREATED)));
   },
-  /** In-process: churn, then time one render; repeated. */
+  /** In-process: churn, then time one render (the bytes /metrics sends); repeated. */
   async renderTimes(a: { format: ExpositionFormat; scrapes: number; churn: number }) {
     const times: number[] = [];
     for (let i = 0; i < a.scrapes; i++) {
       for (let j = 0; j < a.churn; j++) recorder!.record(pick(apps), run(pick(RUN_STATUSES), pick(TRIGGERED), pick(CREATED)));
       const t0 = performance.now();
-      await exporter!.registry.render(a.format);
+      const body = await exporter!.registry.renderBytes(a.format);
       times.push(performance.now() - t0);
+      exporter!.registry.recycle(body); // as the HTTP server does once the body is sent
     }
     return times;
   },
-  memory: () => memoryStats(),
+  memory: () => {
+    collectGarbage();
+    return memoryStats();
+  },
   async stop() {
     await exporter?.stop();
   },

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, type BenchChild } from '../lib/ipc.js';
-import type { MemoryStats } from '../lib/proc-stats.js';
+import type { MemorySample, MemoryStats } from '../lib/proc-stats.js';
 
 export interface CatchUpOptions {
   apps: number;
@@ -23,6 +23,7 @@ interface PassResult {
   memory: MemoryStats;
 }
 interface ExporterPass extends PassResult {
+  atPeak: MemorySample;
   ingestedMs: number;
   polls: number;
   spans: { exported: number; dropped: number };
@@ -41,6 +42,8 @@ export interface CatchUpResult {
     spansDropped: number;
     sinkSpans: number;
     passes: number[];
+    /** process.memoryUsage() at the highest RSS of the pass with the highest peak. */
+    atPeak: MemorySample;
   };
   ratio: number;
   simulatorCpuSeconds: number;
@@ -64,6 +67,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
   const sink = await startChild('span-sink');
   const dir = mkdtempSync(join(tmpdir(), 'dify-exporter-bench-'));
   try {
+    await sim.call('init', { clockMs: null });
     const now = Date.now();
     const { keys } = await sim.call<{ keys: string[] }>('addBacklog', { apps: o.apps, perApp: o.perApp, fromMs: now - DAY_MS, toMs: now - 60_000, seed: 1 });
     const simUrl = await sim.call<string>('listen');
@@ -75,7 +79,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
     const exporterPass = (i: number) =>
       withChild('exporter', async (c) => {
         await c.call('start', { ...targets, sinkUrl, statePath: join(dir, `state-${i}.json`) });
-        const r = await c.call<ExporterPass>('ingest', { untilCounted: backlog, maxPolls: 5 });
+        const r = await c.call<ExporterPass>('ingest', { untilCounted: backlog, maxPolls: 100 });
         await c.call('stop');
         return r;
       });
@@ -93,7 +97,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       const e = await exporterPass(i);
       if (e.runs !== backlog) throw new Error(`exporter counted ${e.runs} runs, expected ${backlog} (${e.errors.join('; ')})`);
       exporters.push(e);
-      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s (${e.spans.exported} spans, ${e.spans.dropped} dropped)`);
+      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB)`);
     }
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
     const bestExporter = exporters.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
@@ -116,6 +120,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
         spansDropped: Math.max(...exporters.map((e) => e.spans.dropped)),
         sinkSpans: sinkStats.spans,
         passes: exporters.map((e) => Math.round(perSecond(e))),
+        atPeak: exporters.reduce((a, b) => (b.atPeak.rssMb > a.atPeak.rssMb ? b : a)).atPeak,
       },
       ratio: perSecond(bestExporter) / perSecond(bestFloor),
       simulatorCpuSeconds: simStats.cpuSeconds,

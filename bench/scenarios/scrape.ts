@@ -1,45 +1,52 @@
 /**
  * Scenario 3: /metrics cost with many apps and every run-counter label combination in use, in both
- * text formats; timed in-process (registry.render) and over HTTP from another process (request
- * sent to last byte received). A few hundred runs are recorded before each scrape.
+ * text formats; timed in-process (the bytes /metrics sends) and over HTTP from another process
+ * (request sent to last byte received). Idle: nothing changes between scrapes. Busy: `churn` runs
+ * are recorded before each scrape, on random apps and label combinations.
  */
 import { request } from 'node:http';
-import { startChild } from '../lib/ipc.js';
+import { startChild, type BenchChild } from '../lib/ipc.js';
 import { median, percentile } from '../lib/stats.js';
 import type { ExpositionFormat } from '../../src/metrics/exposition/format.js';
 
 export interface ScrapeOptions {
   apps: number;
   scrapes: number;
-  /** Runs recorded before each scrape. */
+  /** Runs recorded before each busy scrape. */
   churn: number;
 }
 
-interface Timing {
+export interface Timing {
   medianMs: number;
   p99Ms: number;
 }
+
+type ByFormat<T> = Record<ExpositionFormat, T>;
+
 export interface ScrapeResult {
   apps: number;
+  scrapes: number;
+  churn: number;
   series: number;
-  bytes: Record<ExpositionFormat, number>;
-  inProcess: Record<ExpositionFormat, Timing>;
-  http: Record<ExpositionFormat, Timing>;
+  bytes: ByFormat<number>;
+  idle: { inProcess: ByFormat<Timing>; http: ByFormat<Timing> };
+  busy: { inProcess: ByFormat<Timing>; http: ByFormat<Timing> };
   peakRssMb: number;
 }
 
-const ACCEPT: Record<ExpositionFormat, string> = {
+const FORMATS = ['prometheus', 'openmetrics'] as const;
+
+const ACCEPT: ByFormat<string> = {
   prometheus: 'text/plain;version=0.0.4;q=0.9,*/*;q=0.1',
   openmetrics: 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
 };
 
-function scrapeOnce(url: string, accept: string): Promise<{ ms: number; bytes: number }> {
+function scrapeOnce(url: string, accept: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = request(url, { headers: { accept }, timeout: 30_000 }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t0, bytes }) : reject(new Error(`/metrics answered ${res.statusCode}`))));
+      res.on('data', () => undefined);
+      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`/metrics answered ${res.statusCode}`))));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('/metrics timed out')));
@@ -50,26 +57,34 @@ function scrapeOnce(url: string, accept: string): Promise<{ ms: number; bytes: n
 
 const timing = (xs: number[]): Timing => ({ medianMs: median(xs), p99Ms: percentile(xs, 99) });
 
+async function measure(child: BenchChild, url: string, o: ScrapeOptions, churn: number): Promise<{ inProcess: ByFormat<Timing>; http: ByFormat<Timing> }> {
+  const inProcess = {} as ByFormat<Timing>;
+  const http = {} as ByFormat<Timing>;
+  for (const format of FORMATS) {
+    inProcess[format] = timing(await child.call<number[]>('renderTimes', { format, scrapes: o.scrapes, churn }));
+    const times: number[] = [];
+    for (let i = 0; i < o.scrapes; i++) {
+      if (churn > 0) await child.call('churn', { runs: churn });
+      times.push(await scrapeOnce(url, ACCEPT[format]));
+    }
+    http[format] = timing(times);
+  }
+  return { inProcess, http };
+}
+
 export async function runScrape(o: ScrapeOptions, log: (line: string) => void): Promise<ScrapeResult> {
   const child = await startChild('scrape');
   try {
-    const info = await child.call<{ url: string; series: number; bytes: Record<ExpositionFormat, number> }>('start', { apps: o.apps });
+    const info = await child.call<{ url: string; series: number; bytes: ByFormat<number> }>('start', { apps: o.apps });
     log(`scrape: ${o.apps} apps, ${info.series.toLocaleString('en')} series, ${(info.bytes.prometheus / 1e6).toFixed(1)} MB text / ${(info.bytes.openmetrics / 1e6).toFixed(1)} MB OpenMetrics`);
-    const inProcess = {} as Record<ExpositionFormat, Timing>;
-    const http = {} as Record<ExpositionFormat, Timing>;
-    for (const format of ['prometheus', 'openmetrics'] as const) {
-      inProcess[format] = timing(await child.call<number[]>('renderTimes', { format, scrapes: o.scrapes, churn: o.churn }));
-      const times: number[] = [];
-      for (let i = 0; i < o.scrapes; i++) {
-        await child.call('churn', { runs: o.churn });
-        times.push((await scrapeOnce(info.url, ACCEPT[format])).ms);
-      }
-      http[format] = timing(times);
-      log(`scrape: ${format}: in-process p99 ${inProcess[format].p99Ms.toFixed(1)} ms, HTTP p99 ${http[format].p99Ms.toFixed(1)} ms`);
+    const idle = await measure(child, info.url, o, 0);
+    const busy = await measure(child, info.url, o, o.churn);
+    for (const [name, m] of [['idle', idle], ['busy', busy]] as const) {
+      log(`scrape: ${name}: render p99 ${FORMATS.map((f) => `${f} ${m.inProcess[f].p99Ms.toFixed(1)} ms`).join(', ')}; HTTP p99 ${FORMATS.map((f) => `${f} ${m.http[f].p99Ms.toFixed(1)} ms`).join(', ')}`);
     }
     const mem = await child.call<{ peakRssMb: number }>('memory');
     await child.call('stop');
-    return { apps: o.apps, series: info.series, bytes: info.bytes, inProcess, http, peakRssMb: mem.peakRssMb };
+    return { apps: o.apps, scrapes: o.scrapes, churn: o.churn, series: info.series, bytes: info.bytes, idle, busy, peakRssMb: mem.peakRssMb };
   } finally {
     await child.close();
   }

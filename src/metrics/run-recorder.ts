@@ -1,8 +1,29 @@
 /** Applies counted runs and poll outcomes to the metrics. The only writer of the dify_workflow_* series. */
 import type { FinishedRun, InProgressStatus } from '../model/run.js';
 import { FINAL_STATUSES, IN_PROGRESS_STATUSES } from '../model/run.js';
+import type { CounterChild } from './exposition/counter.js';
 import type { Exemplar } from './exposition/format.js';
+import type { GaugeChild } from './exposition/gauge.js';
+import type { HistogramChild } from './exposition/histogram.js';
 import { POLL_ERROR_REASONS, type ExporterMetrics, type PollErrorReason } from './definitions.js';
+
+/** The series one run of an app and status updates, looked up once (record() runs for every run). */
+interface StatusSeries {
+  duration: HistogramChild;
+  runTokens: HistogramChild;
+  tokens: CounterChild;
+  steps: HistogramChild;
+  lastFinished: GaugeChild;
+  /** The app's (no status label). */
+  exceptions: CounterChild;
+  /** dify_workflow_runs_total by `triggered_from` and `created_from`. */
+  runs: Map<string, CounterChild>;
+}
+
+interface AppSeries {
+  exceptions: CounterChild;
+  byStatus: Map<string, StatusSeries>;
+}
 
 export interface RecorderOptions {
   /** Attach trace_id exemplars (OpenMetrics) to runs, durations and tokens. */
@@ -12,6 +33,9 @@ export interface RecorderOptions {
 }
 
 export class RunRecorder {
+  /** Bounded like the series themselves: apps come from the config, statuses and labels from fixed sets. */
+  private readonly apps = new Map<string, AppSeries>();
+
   constructor(
     private readonly m: ExporterMetrics,
     private readonly opts: RecorderOptions,
@@ -39,10 +63,33 @@ export class RunRecorder {
   /** Removes every series of an app (when a provisional name is replaced by the real one). */
   forgetApp(app: string): void {
     for (const f of Object.values(this.m)) f.removeWhere('app', app);
+    this.apps.delete(app);
+  }
+
+  private seriesFor(app: string, status: string): StatusSeries {
+    let a = this.apps.get(app);
+    if (a === undefined) {
+      a = { exceptions: this.m.exceptions.child([app]), byStatus: new Map() };
+      this.apps.set(app, a);
+    }
+    let s = a.byStatus.get(status);
+    if (s === undefined) {
+      const labels = [app, status];
+      s = {
+        duration: this.m.duration.child(labels),
+        runTokens: this.m.runTokens.child(labels),
+        tokens: this.m.tokens.child(labels),
+        steps: this.m.steps.child(labels),
+        lastFinished: this.m.lastFinished.child(labels),
+        exceptions: a.exceptions,
+        runs: new Map(),
+      };
+      a.byStatus.set(status, s);
+    }
+    return s;
   }
 
   record(app: string, run: FinishedRun): void {
-    const m = this.m;
     const status = run.status;
     let exemplar: Exemplar | undefined;
     let durationExemplar: Exemplar | undefined;
@@ -54,14 +101,21 @@ export class RunRecorder {
       durationExemplar = { labels, value: run.elapsedSeconds, timestamp: ts };
       tokenExemplar = { labels, value: run.totalTokens, timestamp: ts };
     }
-    m.runs.inc([app, status, run.triggeredFrom, run.createdFrom], 1, exemplar);
-    m.duration.observe([app, status], run.elapsedSeconds, durationExemplar);
-    m.runTokens.observe([app, status], run.totalTokens, tokenExemplar);
-    if (run.totalTokens > 0) m.tokens.inc([app, status], run.totalTokens);
-    m.steps.observe([app, status], run.totalSteps);
-    if (run.exceptionsCount > 0) m.exceptions.inc([app], run.exceptionsCount);
+    const series = this.seriesFor(app, status);
+    const runsKey = `${run.triggeredFrom}\u0001${run.createdFrom}`;
+    let runs = series.runs.get(runsKey);
+    if (runs === undefined) {
+      runs = this.m.runs.child([app, status, run.triggeredFrom, run.createdFrom]);
+      series.runs.set(runsKey, runs);
+    }
+    runs.inc(1, exemplar);
+    series.duration.observe(run.elapsedSeconds, durationExemplar);
+    series.runTokens.observe(run.totalTokens, tokenExemplar);
+    if (run.totalTokens > 0) series.tokens.inc(run.totalTokens);
+    series.steps.observe(run.totalSteps);
+    if (run.exceptionsCount > 0) series.exceptions.inc(run.exceptionsCount);
     const finished = run.finishedAt ?? Math.floor(run.runCreatedAt + run.elapsedSeconds);
-    if (finished > m.lastFinished.value([app, status])) m.lastFinished.set([app, status], finished);
+    if (finished > series.lastFinished.value()) series.lastFinished.set(finished);
   }
 
   setInProgress(app: string, counts: Record<InProgressStatus, number>): void {

@@ -24,7 +24,7 @@ export function createHttpApp(deps: HttpServerDeps): express.Express {
       const body = await deps.registry.renderBytes(format);
       // Sent as is: res.send would hash the body for an ETag (megabytes at hundreds of apps) that no scraper uses.
       res.set({ 'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, 'content-length': String(body.length) });
-      res.end(body);
+      res.end(body, () => deps.registry.recycle(body));
     } catch (err) {
       deps.logger.error({ problem: (err as Error).message }, 'rendering /metrics failed');
       res.status(500).type('text/plain').send('rendering metrics failed\n');

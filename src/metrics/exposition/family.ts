@@ -28,7 +28,7 @@ class Block<S extends Series> {
 }
 
 export abstract class Series {
-  /** The cache block this series is rendered in (set by its family). */
+  /** The cache block this series is rendered in; null once the series is removed. */
   block: Block<Series> | null = null;
   constructor(
     readonly labelValues: readonly string[],
@@ -45,7 +45,7 @@ const SEP = '\u0001';
  * Series per block: one changed series costs re-rendering its block, an unchanged block costs one
  * copy per scrape. A histogram series is already ~18 lines, so it is a block of its own.
  */
-const BLOCK_SIZE = 16;
+const BLOCK_SIZE = 8;
 
 export abstract class MetricFamily<S extends Series> {
   readonly name: string;
@@ -67,7 +67,8 @@ export abstract class MetricFamily<S extends Series> {
   }
 
   protected abstract createSeries(values: readonly string[], labelText: string): S;
-  protected abstract renderSeries(s: S, format: ExpositionFormat): string;
+  /** Appends the series' lines (each ending in a newline) to `out`. */
+  protected abstract renderSeries(s: S, format: ExpositionFormat, out: string[]): void;
 
   /** Series per cache block (see BLOCK_SIZE). */
   protected get blockSize(): number {
@@ -99,6 +100,16 @@ export abstract class MetricFamily<S extends Series> {
     block.series.push(s);
     block.invalidate();
     s.block = block as Block<Series>;
+  }
+
+  /**
+   * A function returning the series of these label values, looked up once: for hot paths that
+   * update the same series for every run. It follows the series if it is removed and made again.
+   */
+  protected bind(labelValues: readonly string[]): () => S {
+    const values = [...labelValues];
+    let s = this.get(values);
+    return () => (s.block === null ? (s = this.get(values)) : s);
   }
 
   /** Creates the series at zero, so it is exported before its first event. */
@@ -147,8 +158,10 @@ export abstract class MetricFamily<S extends Series> {
     for (const block of this.blocks) {
       let text = block.text[idx];
       if (text === null) {
-        text = '';
-        for (const s of block.series) text += this.renderSeries(s, format);
+        // join() builds one flat string in a single copy; `+=` would leave a rope to flatten later.
+        const parts: string[] = [];
+        for (const s of block.series) this.renderSeries(s, format, parts);
+        text = parts.join('');
         block.text[idx] = text;
         block.bytes[idx] = Buffer.byteLength(text);
       }

@@ -5,6 +5,11 @@ class GaugeSeries extends Series {
   value = 0;
 }
 
+export interface GaugeChild {
+  set(value: number): void;
+  value(): number;
+}
+
 /** A value that goes up and down. */
 export class Gauge extends MetricFamily<GaugeSeries> {
   readonly type = 'gauge';
@@ -14,7 +19,16 @@ export class Gauge extends MetricFamily<GaugeSeries> {
   }
 
   set(labelValues: readonly string[], value: number): void {
-    const s = this.get(labelValues);
+    this.assign(this.get(labelValues), value);
+  }
+
+  /** The series of these label values, looked up once (hot paths). */
+  child(labelValues: readonly string[]): GaugeChild {
+    const series = this.bind(labelValues);
+    return { set: (value) => this.assign(series(), value), value: () => series().value };
+  }
+
+  private assign(s: GaugeSeries, value: number): void {
     if (s.value === value) return;
     s.value = value;
     s.touch();
@@ -29,7 +43,7 @@ export class Gauge extends MetricFamily<GaugeSeries> {
     return new GaugeSeries(values, labelText);
   }
 
-  protected renderSeries(s: GaugeSeries, _format: ExpositionFormat): string {
-    return `${this.name}${s.labelText} ${formatValue(s.value)}\n`;
+  protected renderSeries(s: GaugeSeries, _format: ExpositionFormat, out: string[]): void {
+    out.push(`${this.name}${s.labelText} ${formatValue(s.value)}\n`);
   }
 }

@@ -4,8 +4,9 @@ import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } fro
 class HistogramSeries extends Series {
   /** Non-cumulative count per bucket; the last slot is +Inf. */
   counts: number[];
-  /** Latest exemplar per bucket, already formatted (an exemplar is re-rendered with every change to the series). */
-  exemplars: string[];
+  exemplars: (Exemplar | undefined)[];
+  /** Each bucket's exemplar formatted, once: every change to the series re-renders all its buckets. */
+  exemplarText: (string | null)[];
   sum = 0;
   count = 0;
   /** `name_bucket{labels,le="`: the start of every bucket line, made once. */
@@ -13,9 +14,14 @@ class HistogramSeries extends Series {
   constructor(values: readonly string[], labelText: string, buckets: number, name: string) {
     super(values, labelText);
     this.counts = new Array<number>(buckets + 1).fill(0);
-    this.exemplars = new Array<string>(buckets + 1).fill('');
+    this.exemplars = new Array<Exemplar | undefined>(buckets + 1);
+    this.exemplarText = new Array<string | null>(buckets + 1).fill('');
     this.bucketOpen = `${name}_bucket${labelText === '' ? '{' : `${labelText.slice(0, -1)},`}le="`;
   }
+}
+
+export interface HistogramChild {
+  observe(value: number, exemplar?: Exemplar): void;
 }
 
 export interface HistogramOptions extends FamilyOptions {
@@ -41,12 +47,24 @@ export class Histogram extends MetricFamily<HistogramSeries> {
   }
 
   observe(labelValues: readonly string[], value: number, exemplar?: Exemplar): void {
-    const s = this.get(labelValues);
+    this.add(this.get(labelValues), value, exemplar);
+  }
+
+  /** The series of these label values, looked up once (hot paths). */
+  child(labelValues: readonly string[]): HistogramChild {
+    const series = this.bind(labelValues);
+    return { observe: (value, exemplar) => this.add(series(), value, exemplar) };
+  }
+
+  private add(s: HistogramSeries, value: number, exemplar: Exemplar | undefined): void {
     const i = this.bucketIndex(value);
     s.counts[i] = (s.counts[i] as number) + 1;
     s.sum += value;
     s.count++;
-    if (exemplar) s.exemplars[i] = formatExemplar(exemplar);
+    if (exemplar) {
+      s.exemplars[i] = exemplar;
+      s.exemplarText[i] = null;
+    }
     s.touch();
     this.version++;
   }
@@ -73,15 +91,13 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     return new HistogramSeries(values, labelText, this.buckets.length, this.name);
   }
 
-  protected renderSeries(s: HistogramSeries, format: ExpositionFormat): string {
+  protected renderSeries(s: HistogramSeries, format: ExpositionFormat, out: string[]): void {
     const om = format === 'openmetrics';
-    let out = '';
     let cumulative = 0;
     for (let i = 0; i < this.leText.length; i++) {
       cumulative += s.counts[i] as number;
-      out += `${s.bucketOpen}${this.leText[i]}${cumulative}${om ? s.exemplars[i] : ''}\n`;
+      out.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? (s.exemplarText[i] ??= formatExemplar(s.exemplars[i])) : ''}\n`);
     }
-    out += `${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`;
-    return out;
+    out.push(`${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`);
   }
 }
