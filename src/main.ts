@@ -18,8 +18,7 @@ import { createHttpApp, listen } from './server/http-server.js';
 import { FileStateStore } from './state/file-store.js';
 import { MemoryStateStore } from './state/memory-store.js';
 import { SnapshotWriter } from './state/snapshot-writer.js';
-import { STATE_FORMAT_VERSION, type StateSnapshot, type StateStore } from './state/store.js';
-import type { TargetStateJSON } from './state/target-state.js';
+import { serialiseSnapshot, type StateStore } from './state/store.js';
 import { targetStateId } from './state/target-id.js';
 import { createRunTracer, type RunTracer } from './tracing/run-tracer.js';
 import { traceIdForRun } from './tracing/ids.js';
@@ -117,14 +116,14 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     return worker;
   });
 
-  const snapshot = (): StateSnapshot => {
+  const snapshot = (): string => {
     // Keyed by server + key, so renaming a target keeps its state; targets no longer configured go.
-    const targets: Record<string, TargetStateJSON> = {};
+    const targets = new Map<string, string>();
     workers.forEach((w, i) => {
-      const s = w.stateJSON();
-      if (s) targets[stateIds[i] as string] = s;
+      const text = w.stateText();
+      if (text) targets.set(stateIds[i] as string, text);
     });
-    return { version: STATE_FORMAT_VERSION, savedAt: clock.now(), targets, outbox: tracer.snapshot() };
+    return serialiseSnapshot(clock.now(), targets, tracer.snapshot());
   };
   const writer = new SnapshotWriter(store, snapshot, logger);
   const scheduler = new PollScheduler(workers, {

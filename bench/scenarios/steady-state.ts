@@ -120,7 +120,7 @@ async function measure(p: Pair, apps: number, polls: number): Promise<RequestWin
   };
 }
 
-/** Median of three saves of the state file's content through the real file store. */
+/** Median of three saves (serialise + atomic write) of the state file's content through the real file store. */
 async function timeSave(statePath: string, copyPath: string): Promise<number> {
   const snapshot = await new FileStateStore(statePath).load();
   if (!snapshot) throw new Error('steady: no state file written');
@@ -128,7 +128,7 @@ async function timeSave(statePath: string, copyPath: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    await store.save(snapshot);
+    await store.save(JSON.stringify(snapshot));
     times.push(performance.now() - t0);
   }
   return median(times);

@@ -2,6 +2,7 @@
  * Runs every target's poll loop concurrently: poll, wait the interval (longer after auth
  * failures), repeat. Timers are unref'd; stop() aborts waits and in-flight requests.
  */
+import { setMaxListeners } from 'node:events';
 import { abortableSleep } from '../dify/sleep.js';
 import type { TargetWorker } from './target-worker.js';
 
@@ -23,7 +24,10 @@ export class PollScheduler {
   constructor(
     private readonly workers: readonly TargetWorker[],
     private readonly opts: SchedulerOptions,
-  ) {}
+  ) {
+    // Every target's requests and waits listen on this one signal: many targets, many listeners.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   start(): void {
     if (this.started) return;

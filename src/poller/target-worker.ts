@@ -61,6 +61,8 @@ export class TargetWorker {
   private warnedUnsupported = false;
   private warnedLate = false;
   private identifiedAtMs = 0;
+  /** State only changes in polls: serialised once per poll at most. */
+  private stateTextCache: { polls: number; text: string } | null = null;
   private more = false;
 
   constructor(
@@ -103,9 +105,14 @@ export class TargetWorker {
     };
   }
 
-  /** The state to persist: the saved one until the app is identified. */
-  stateJSON(): TargetStateJSON | undefined {
-    return this.state ? { ...this.state.toJSON(), app: this.appName } : this.deps.savedState;
+  /** The state to persist as JSON text: the saved one until the app is identified. */
+  stateText(): string | undefined {
+    if (this.stateTextCache?.polls === this.polls) return this.stateTextCache.text;
+    const json = this.state ? { ...this.state.toJSON(), app: this.appName } : this.deps.savedState;
+    if (!json) return undefined;
+    const text = JSON.stringify(json);
+    this.stateTextCache = { polls: this.polls, text };
+    return text;
   }
 
   async pollOnce(signal?: AbortSignal): Promise<void> {

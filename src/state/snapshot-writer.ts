@@ -3,7 +3,7 @@
  * requests that arrive meanwhile collapse into a single follow-up save of the newest state.
  */
 import type { Logger } from 'pino';
-import type { StateSnapshot, StateStore } from './store.js';
+import type { StateStore } from './store.js';
 
 export class SnapshotWriter {
   private running: Promise<void> | null = null;
@@ -11,7 +11,8 @@ export class SnapshotWriter {
 
   constructor(
     private readonly store: StateStore,
-    private readonly snapshot: () => StateSnapshot,
+    /** The state to save, serialised. */
+    private readonly snapshot: () => string,
     private readonly logger: Logger,
   ) {}
 

@@ -14,7 +14,8 @@ export interface StateSnapshot {
 export interface StateStore {
   /** The last saved snapshot, or null on first start (or after a corrupt file was moved aside). */
   load(): Promise<StateSnapshot | null>;
-  save(snapshot: StateSnapshot): Promise<void>;
+  /** Saves a snapshot already serialised (see serialiseSnapshot). */
+  save(text: string): Promise<void>;
   /** Where the state lives, for logs ("memory" or a path). */
   readonly location: string;
 }
@@ -25,4 +26,14 @@ export function parseSnapshot(text: string): StateSnapshot {
   if (o.version !== STATE_FORMAT_VERSION) throw new Error(`unsupported state version ${String(o.version)}`);
   if (!o.targets || typeof o.targets !== 'object') throw new Error('"targets" missing');
   return { version: STATE_FORMAT_VERSION, savedAt: Number(o.savedAt) || 0, targets: o.targets, outbox: Array.isArray(o.outbox) ? o.outbox : [] };
+}
+
+/**
+ * A snapshot as JSON text, from targets already serialised: a target that was not polled since the
+ * last save costs nothing to serialise again.
+ */
+export function serialiseSnapshot(savedAt: number, targetsJson: ReadonlyMap<string, string>, outbox: unknown[]): string {
+  let targets = '';
+  for (const [id, json] of targetsJson) targets += `${targets === '' ? '' : ','}${JSON.stringify(id)}:${json}`;
+  return `{"version":${STATE_FORMAT_VERSION},"savedAt":${savedAt},"targets":{${targets}},"outbox":${JSON.stringify(outbox)}}`;
 }
