@@ -61,6 +61,8 @@ export class LogPoller {
     private readonly settings: PollSettings,
     /** Called exactly once per finished run. */
     private readonly onRun: (run: FinishedRun) => void,
+    /** Asked before each backlog window: false defers the rest of the backlog (spans must drain first). */
+    private readonly mayCatchUp: () => boolean = () => true,
   ) {}
 
   async poll(signal?: AbortSignal): Promise<PollOutcome> {
@@ -97,7 +99,7 @@ export class LogPoller {
     while (Math.ceil(total / s.pageLimit) > OPEN_SCAN_MAX_PAGES) {
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
-      if (pagesLeft <= 0) {
+      if (pagesLeft <= 0 || !this.mayCatchUp()) {
         scan.outcome.more = true;
         break;
       }

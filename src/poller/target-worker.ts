@@ -41,6 +41,8 @@ export interface TargetWorkerDeps {
   savedState: TargetStateJSON | undefined;
   /** Called once per counted run, after the metrics are updated. */
   onRun: (app: { name: string; mode: string; serverVersion: string }, run: FinishedRun) => void;
+  /** Whether a backlog may be read on now (false while spans wait to be delivered). */
+  mayCatchUp: () => boolean;
   /** Makes an app name unique among targets (names from /info may collide). */
   claimName: (wanted: string) => string;
 }
@@ -147,9 +149,9 @@ export class TargetWorker {
     }
   }
 
-  /** A backlog is left from the last poll: poll again at once. */
+  /** A backlog is left from the last poll and may be read on: poll again at once. */
   get behind(): boolean {
-    return this.more;
+    return this.more && this.deps.mayCatchUp();
   }
 
   private report(outcome: PollOutcome): void {
@@ -228,7 +230,7 @@ export class TargetWorker {
       this.counted++;
       recorder.record(this.appName, run);
       this.deps.onRun({ name: this.appName, mode: this.mode ?? 'unknown', serverVersion: this.serverVersion ?? 'unknown' }, run);
-    });
+    }, this.deps.mayCatchUp);
     logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(saved) }, 'target identified');
   }
 

@@ -8,6 +8,10 @@ export class NoopRunTracer implements RunTracer {
 
   record(): void {}
 
+  hasRoom(): boolean {
+    return true;
+  }
+
   snapshot(): SpanRecord[] {
     return [];
   }

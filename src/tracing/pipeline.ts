@@ -75,6 +75,10 @@ export class SpanPipeline implements RunTracer {
     this.pump(false);
   }
 
+  hasRoom(): boolean {
+    return this.outbox.size < this.o.maxOutboxSpans / 2;
+  }
+
   snapshot(): SpanRecord[] {
     return this.outbox.records();
   }

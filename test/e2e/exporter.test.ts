@@ -221,3 +221,44 @@ describe('clock skew', () => {
     expect(sumOf(await scrape(exporter), 'dify_workflow_tokens_total', { app: 'bot' })).toBe(7);
   });
 });
+
+describe('catching up while the collector is down', () => {
+  it('pauses the backlog instead of dropping spans, and delivers every span once the collector is back', async () => {
+    const clock = new ManualClock(T0);
+    const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
+    cleanups.push(() => sim.close());
+    const app = sim.addApp({ apiKey: KEY_A, name: 'bot' });
+    app.addFinishedBacklog(6_000, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: 2 });
+    const receiver = await OtlpReceiver.start();
+    cleanups.push(() => receiver.close());
+    receiver.mode = 'unavailable';
+    const { exporter } = await startExporter({
+      clock,
+      lookback: '2h',
+      maxOutboxSpans: 1_000,
+      tracingEndpoint: receiver.tracesUrl,
+      targets: [{ name: 'bot', base_url: baseUrl, api_key: KEY_A }],
+    });
+    cleanups.push(() => exporter.stop());
+    for (let i = 0; i < 5; i++) {
+      clock.advance(15_000);
+      await exporter.pollAllOnce();
+    }
+    const during = await scrape(exporter);
+    expect(sumOf(during, 'dify_workflow_runs_total', { app: 'bot' })).toBeLessThan(6_000);
+    expect(sumOf(during, 'dify_exporter_span_queue_size')).toBeLessThanOrEqual(1_000);
+    receiver.mode = 'accept';
+    for (let i = 0; i < 40 && sumOf(await scrape(exporter), 'dify_workflow_runs_total', { app: 'bot' }) < 6_000; i++) {
+      await exporter.tracer.forceFlush();
+      clock.advance(15_000);
+      await exporter.pollAllOnce();
+    }
+    await exporter.tracer.forceFlush();
+    const after = await scrape(exporter);
+    expect(sumOf(after, 'dify_workflow_runs_total', { app: 'bot' })).toBe(6_000);
+    expect(sumOf(after, 'dify_exporter_spans_dropped_total')).toBe(0);
+    const ids = receiver.spans().map((s) => s.traceId);
+    expect(new Set(ids).size).toBe(6_000);
+    expect(ids.length).toBe(6_000);
+  });
+});

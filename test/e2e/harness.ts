@@ -39,6 +39,7 @@ export interface ExporterOptions {
   targets: Array<{ name?: string; base_url: string; api_key: string }>;
   statePath?: string | null;
   tracingEndpoint?: string;
+  maxOutboxSpans?: number;
   lookback?: string;
 }
 
@@ -48,7 +49,7 @@ export async function startExporter(o: ExporterOptions): Promise<{ exporter: Exp
     poll: { interval: '15s', initial_lookback: o.lookback ?? '0s', overlap: '2s' },
     state: { path: o.statePath ?? null },
     http: { requests_per_second: 1000 },
-    tracing: { endpoint: o.tracingEndpoint ?? '' },
+    tracing: { endpoint: o.tracingEndpoint ?? '', ...(o.maxOutboxSpans ? { max_outbox_spans: o.maxOutboxSpans } : {}) },
     log: { level: 'debug' },
     targets: o.targets,
   });
