@@ -109,7 +109,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
       logger,
       settings,
       savedState: saved?.targets[stateId],
-      mayCatchUp: () => tracer.hasRoom(),
+      catchUpRoom: () => tracer.spareCapacity(),
       claimName: (wanted) => claimName(wanted, i),
       onRun: (app, run) =>
         tracer.record({ app: app.name, mode: app.mode, serviceName: t.serviceName, serviceVersion: app.serverVersion }, run),

@@ -61,8 +61,8 @@ export class LogPoller {
     private readonly settings: PollSettings,
     /** Called exactly once per finished run. */
     private readonly onRun: (run: FinishedRun) => void,
-    /** Asked before each backlog window: false defers the rest of the backlog (spans must drain first). */
-    private readonly mayCatchUp: () => boolean = () => true,
+    /** Asked before each backlog window: how many runs may be taken in now (spans must drain first). */
+    private readonly catchUpRoom: () => number = () => Infinity,
   ) {}
 
   async poll(signal?: AbortSignal): Promise<PollOutcome> {
@@ -99,12 +99,12 @@ export class LogPoller {
     while (Math.ceil(total / s.pageLimit) > OPEN_SCAN_MAX_PAGES) {
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
-      if (pagesLeft <= 0 || !this.mayCatchUp()) {
+      const budgetRows = Math.min(Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit, this.catchUpRoom());
+      if (budgetRows < s.pageLimit) {
         scan.outcome.more = true;
         break;
       }
       if (lastClosedSecond < from) break;
-      const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
       const end = await findWindowEnd(from, lastClosedSecond, total, budgetRows, count);
       for (let page = 1; ; page++) {
         const res = await list({ page, after: from, before: end });

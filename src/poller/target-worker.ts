@@ -41,8 +41,8 @@ export interface TargetWorkerDeps {
   savedState: TargetStateJSON | undefined;
   /** Called once per counted run, after the metrics are updated. */
   onRun: (app: { name: string; mode: string; serverVersion: string }, run: FinishedRun) => void;
-  /** Whether a backlog may be read on now (false while spans wait to be delivered). */
-  mayCatchUp: () => boolean;
+  /** How many runs a backlog catch-up may take in now (fewer while spans wait to be delivered). */
+  catchUpRoom: () => number;
   /** Makes an app name unique among targets (names from /info may collide). */
   claimName: (wanted: string) => string;
 }
@@ -151,7 +151,7 @@ export class TargetWorker {
 
   /** A backlog is left from the last poll and may be read on: poll again at once. */
   get behind(): boolean {
-    return this.more && this.deps.mayCatchUp();
+    return this.more && this.deps.catchUpRoom() >= this.deps.settings.pageLimit;
   }
 
   private report(outcome: PollOutcome): void {
@@ -230,7 +230,7 @@ export class TargetWorker {
       this.counted++;
       recorder.record(this.appName, run);
       this.deps.onRun({ name: this.appName, mode: this.mode ?? 'unknown', serverVersion: this.serverVersion ?? 'unknown' }, run);
-    }, this.deps.mayCatchUp);
+    }, this.deps.catchUpRoom);
     logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(saved) }, 'target identified');
   }
 

@@ -8,8 +8,8 @@ export class NoopRunTracer implements RunTracer {
 
   record(): void {}
 
-  hasRoom(): boolean {
-    return true;
+  spareCapacity(): number {
+    return Infinity;
   }
 
   snapshot(): SpanRecord[] {

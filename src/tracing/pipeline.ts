@@ -75,8 +75,8 @@ export class SpanPipeline implements RunTracer {
     this.pump(false);
   }
 
-  hasRoom(): boolean {
-    return this.outbox.size < this.o.maxOutboxSpans / 2;
+  spareCapacity(): number {
+    return Math.max(0, Math.floor(this.o.maxOutboxSpans / 2) - this.outbox.size);
   }
 
   snapshot(): SpanRecord[] {

@@ -6,10 +6,10 @@ export interface RunTracer {
   /** Turns a run counted as final into its span. Synchronous and cheap; never throws on delivery trouble. */
   record(target: TracedTarget, run: FinishedRun): void;
   /**
-   * False while the outbox is half full or more: a backlog catch-up waits instead of reading on,
-   * so a slow collector slows the catch-up rather than losing spans.
+   * Spans that may be recorded before the outbox is half full: a backlog catch-up reads no more
+   * than this, so a slow collector slows the catch-up rather than losing spans.
    */
-  hasRoom(): boolean;
+  spareCapacity(): number;
   /** Spans the collector has not accepted yet, as plain JSON for the state file. */
   snapshot(): SpanRecord[];
   /** Puts spans from the state file back in the outbox (skips malformed records and runs already held). */

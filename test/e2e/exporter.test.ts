@@ -235,7 +235,7 @@ describe('catching up while the collector is down', () => {
     const { exporter } = await startExporter({
       clock,
       lookback: '2h',
-      maxOutboxSpans: 1_000,
+      maxOutboxSpans: 2_000,
       tracingEndpoint: receiver.tracesUrl,
       targets: [{ name: 'bot', base_url: baseUrl, api_key: KEY_A }],
     });
@@ -246,6 +246,7 @@ describe('catching up while the collector is down', () => {
     }
     const during = await scrape(exporter);
     expect(sumOf(during, 'dify_workflow_runs_total', { app: 'bot' })).toBeLessThan(6_000);
+    // The backlog stops at half the outbox; the last ten pages or fewer are read as usual.
     expect(sumOf(during, 'dify_exporter_span_queue_size')).toBeLessThanOrEqual(1_000);
     receiver.mode = 'accept';
     for (let i = 0; i < 40 && sumOf(await scrape(exporter), 'dify_workflow_runs_total', { app: 'bot' }) < 6_000; i++) {
@@ -260,5 +261,34 @@ describe('catching up while the collector is down', () => {
     const ids = receiver.spans().map((s) => s.traceId);
     expect(new Set(ids).size).toBe(6_000);
     expect(ids.length).toBe(6_000);
+  });
+});
+
+describe('steady counting while the collector is down', () => {
+  it('keeps counting new runs; spans past the outbox bound are dropped and counted', async () => {
+    const clock = new ManualClock(T0);
+    const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
+    cleanups.push(() => sim.close());
+    const app = sim.addApp({ apiKey: KEY_A, name: 'bot' });
+    const receiver = await OtlpReceiver.start();
+    cleanups.push(() => receiver.close());
+    receiver.mode = 'unavailable';
+    const { exporter } = await startExporter({
+      clock,
+      maxOutboxSpans: 100,
+      tracingEndpoint: receiver.tracesUrl,
+      targets: [{ name: 'bot', base_url: baseUrl, api_key: KEY_A }],
+    });
+    cleanups.push(() => exporter.stop());
+    await exporter.pollAllOnce();
+    for (let i = 0; i < 20; i++) {
+      clock.advance(15_000);
+      for (let k = 0; k < 30; k++) app.addFinishedRun({ status: 'succeeded' });
+      await exporter.pollAllOnce();
+    }
+    const s = await scrape(exporter);
+    expect(sumOf(s, 'dify_workflow_runs_total', { app: 'bot' })).toBe(600);
+    expect(sumOf(s, 'dify_exporter_span_queue_size')).toBeLessThanOrEqual(100);
+    expect(sumOf(s, 'dify_exporter_spans_dropped_total', { reason: 'outbox_full' })).toBeGreaterThanOrEqual(500);
   });
 });

@@ -28,7 +28,7 @@ describe('PollScheduler', () => {
       logger: pino({ level: 'silent' }),
       settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 50, initialLookbackMs: 0 },
       savedState: undefined,
-      mayCatchUp: () => true,
+      catchUpRoom: () => Infinity,
       onRun: () => {},
       claimName: (n) => n,
     });
