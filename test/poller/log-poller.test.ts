@@ -108,6 +108,16 @@ async function harness(serverVersion: string, seed = 1, commitDelayMs = 1500): P
   return { sim, app, clock, client, counted, runs, poller: (state, overrides) => new LogPoller(client, state, clock, { ...settings, ...overrides }, onRun) };
 }
 
+/** Ends the world's unfinished runs, then polls 16 minutes apart long enough for every look-up. */
+async function finishAndDrain(h: Harness, world: World, poller: LogPoller, polls = 30): Promise<void> {
+  h.client.beforeRequest = () => {};
+  world.finishAll();
+  for (let i = 0; i < polls; i++) {
+    h.clock.advance(16 * 60_000);
+    await poller.poll();
+  }
+}
+
 function expectExactlyOnce(h: Harness, horizon0: number): void {
   const truth = h.app.finishedRuns().filter((r) => r.createdAt >= horizon0);
   const doubles = [...h.counted].filter(([, n]) => n !== 1);
@@ -135,13 +145,8 @@ describe('LogPoller: every finished run counted exactly once', () => {
         await poller.poll();
         if (i % 40 === 39) h.clock.advance(3 * 86_400_000); // paused runs stay paused for days
       }
-      h.client.beforeRequest = () => {};
-      world.finishAll();
+      await finishAndDrain(h, world, poller, 40);
       expect(h.app.finishedRuns().length).toBeGreaterThan(3000);
-      for (let i = 0; i < 40; i++) {
-        h.clock.advance(16 * 60_000);
-        await poller.poll();
-      }
       expectExactlyOnce(h, horizon0);
       expect(state.pending.size).toBe(0);
     });
@@ -164,12 +169,7 @@ describe('LogPoller: every finished run counted exactly once', () => {
         for (let j = 0; j < 20; j++) world.step(30); // runs start and finish while we are down
       }
     }
-    h.client.beforeRequest = () => {};
-    world.finishAll();
-    for (let i = 0; i < 30; i++) {
-      h.clock.advance(16 * 60_000);
-      await poller.poll();
-    }
+    await finishAndDrain(h, world, poller);
     expectExactlyOnce(h, horizon0);
   });
 
@@ -190,13 +190,8 @@ describe('LogPoller: every finished run counted exactly once', () => {
       for (let j = 0; j < 5; j++) world.step(40);
       await poller.poll().catch(() => failed++);
     }
-    h.client.beforeRequest = () => {};
     h.sim.faults.clear();
-    world.finishAll();
-    for (let i = 0; i < 30; i++) {
-      h.clock.advance(16 * 60_000);
-      await poller.poll();
-    }
+    await finishAndDrain(h, world, poller);
     expect(failed).toBeGreaterThan(0);
     expectExactlyOnce(h, horizon0);
   });
@@ -277,12 +272,7 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expect(polls).toBeGreaterThan(4);
       // 300 pages of backlog: windows cost a few probes more, not a multiple.
       expect(h.sim.requestCount() - before).toBeLessThan(300 * 1.25 + polls * 3);
-      h.client.beforeRequest = () => {};
-      world.finishAll();
-      for (let i = 0; i < 30; i++) {
-        h.clock.advance(16 * 60_000);
-        await poller.poll();
-      }
+      await finishAndDrain(h, world, poller);
       expectExactlyOnce(h, horizon0);
     });
 
