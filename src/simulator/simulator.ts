@@ -105,7 +105,8 @@ function bearerToken(header: string | undefined): { token: string | null; error:
 export class DifySimulator {
   readonly faults = new FaultInjector();
   readonly clock: Clock;
-  readonly serverVersion: string;
+  /** Reported by GET /v1/. Changing it later models an upgrade's report only: apps keep how they write rows. */
+  serverVersion: string;
   private readonly notWorkflowAppAnswer: NotWorkflowAppAnswer;
   private readonly apps = new Map<string, SimAppImpl>();
   private readonly log: RequestLog;

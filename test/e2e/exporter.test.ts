@@ -292,3 +292,24 @@ describe('steady counting while the collector is down', () => {
     expect(sumOf(s, 'dify_exporter_spans_dropped_total', { reason: 'outbox_full' })).toBeGreaterThanOrEqual(500);
   });
 });
+
+describe('Dify upgrades', () => {
+  it('target_info follows a new Dify version within ten minutes, without a restart', async () => {
+    const clock = new ManualClock(T0);
+    const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
+    cleanups.push(() => sim.close());
+    sim.addApp({ apiKey: KEY_A, name: 'bot' });
+    const { exporter } = await startExporter({ clock, targets: [{ name: 'bot', base_url: baseUrl, api_key: KEY_A }] });
+    cleanups.push(() => exporter.stop());
+    await exporter.pollAllOnce();
+    expect(sumOf(await scrape(exporter), 'dify_exporter_target_info', { app: 'bot', server_version: '1.10.1' })).toBe(1);
+    sim.serverVersion = '1.11.2';
+    for (let i = 0; i < 45; i++) {
+      clock.advance(15_000);
+      await exporter.pollAllOnce();
+    }
+    const s = await scrape(exporter);
+    expect(sumOf(s, 'dify_exporter_target_info', { app: 'bot', server_version: '1.11.2' })).toBe(1);
+    expect(sumOf(s, 'dify_exporter_target_info', { app: 'bot' })).toBe(1);
+  });
+});
