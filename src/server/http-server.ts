@@ -41,6 +41,9 @@ export function createHttpApp(deps: HttpServerDeps): express.Express {
   app.get('/', (_req, res) => {
     res.type('html').send(renderLandingPage(deps.version, deps.targets()));
   });
+  app.all(['/metrics', '/healthz', '/readyz', '/'], (req, res) => {
+    res.status(405).set('allow', 'GET, HEAD').type('text/plain').send(`method not allowed: ${req.method} (use GET)\n`);
+  });
   app.use((req, res) => {
     res.status(404).type('text/plain').send(`not found: ${req.method} ${req.path}\n`);
   });

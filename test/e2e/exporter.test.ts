@@ -1,5 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { Exporter } from '../../src/main.js';
@@ -116,6 +117,13 @@ describe('exporter end to end (simulator -> exporter -> /metrics, OTLP)', () => 
     expect(spanIds.size).toBe(spans.length);
     expect(spanIds).toEqual(new Set([...truthA, ...truthB].map((r) => r.runId.replace(/-/g, ''))));
     for (const id of exemplarIds) expect(spanIds.has(id), `exemplar ${id} has a span`).toBe(true);
+
+    // Only GET (and HEAD) are served; other methods and paths get a plain answer, not a crash.
+    const post = await request(exporter.metricsUrl, { method: 'POST', body: 'x' });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    await post.body.dump();
+    expect((await get(`${exporter.url}/nope`)).status).toBe(404);
 
     // No key anywhere a user or log collector can see.
     const page = await get(`${exporter.url}/`);
