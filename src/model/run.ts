@@ -96,11 +96,25 @@ function requireString(value: unknown, field: string): string {
 }
 
 function requireSeconds(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new BadRowError(`${field}: expected Unix seconds`);
+  // Dify sends integer Unix seconds; numeric strings and ISO dates (a proxy or another version
+  // re-serialising the row) are read too rather than losing the run.
+  let seconds = typeof value === 'number' ? value : NaN;
+  if (typeof value === 'string' && value.trim() !== '') {
+    seconds = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Date.parse(value) / 1000;
   }
-  // Dify sends whole seconds; a millisecond value (13 digits) would be a different API: normalise it.
-  return value > 1e11 ? Math.floor(value / 1000) : Math.floor(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new BadRowError(`${field}: expected Unix seconds`);
+  // A millisecond value (13 digits) would be a different API: normalise it.
+  return seconds > 1e11 ? Math.floor(seconds / 1000) : Math.floor(seconds);
+}
+
+/** A timestamp the run can be counted without: unreadable means absent. */
+function optionalSeconds(value: unknown): number | null {
+  if (value == null) return null;
+  try {
+    return requireSeconds(value, 'timestamp');
+  } catch {
+    return null;
+  }
 }
 
 function optionalString(value: unknown): string | null {
@@ -122,7 +136,7 @@ export function readRow(raw: unknown): RowView {
     return { kind: 'in-progress', logId, runId, createdAt, status: rawStatus as InProgressStatus };
   }
   const known = finalSet.has(rawStatus);
-  if (!known && typeof wr.finished_at !== 'number') return { kind: 'incomplete', logId, createdAt, runId };
+  if (!known && wr.finished_at == null) return { kind: 'incomplete', logId, createdAt, runId };
   const endUser = row.created_by_end_user;
   const run: FinishedRun = {
     logId,
@@ -130,8 +144,8 @@ export function readRow(raw: unknown): RowView {
     status: known ? (rawStatus as FinalStatus) : 'unknown',
     rawStatus,
     createdAt,
-    runCreatedAt: typeof wr.created_at === 'number' ? requireSeconds(wr.created_at, 'workflow_run.created_at') : createdAt,
-    finishedAt: typeof wr.finished_at === 'number' ? requireSeconds(wr.finished_at, 'workflow_run.finished_at') : null,
+    runCreatedAt: optionalSeconds(wr.created_at) ?? createdAt,
+    finishedAt: optionalSeconds(wr.finished_at),
     elapsedSeconds: count(wr.elapsed_time),
     totalTokens: Math.round(count(wr.total_tokens)),
     totalSteps: Math.round(count(wr.total_steps)),
