@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { DifyClient } from '../dify/client.js';
+import { DifyApiError } from '../dify/errors.js';
 import type { WireLogsPage } from '../dify/wire.js';
 import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '../model/run.js';
 import type { PendingRun, TargetState } from '../state/target-state.js';
@@ -44,6 +45,16 @@ const WINDOW_PAGES = 25;
 const MAX_MISSES = 3;
 /** Pages one look-up may read (only look-ups by second, for rows whose run id is unknown, page). */
 const MAX_LOOKUP_PAGES = 100;
+
+/**
+ * Paging stops when Dify says has_more is false. A listing that keeps saying "more" far beyond
+ * the total it announced (a broken proxy or server) fails the poll instead of looping for ever.
+ */
+function endless(page: number, total: number, limit: number): void {
+  if (page > Math.ceil(total / limit) + 20 || page >= 99_999) {
+    throw new DifyApiError('bad_response', `GET /workflows/logs: page ${page} still has_more beyond the announced total of ${total} rows`);
+  }
+}
 
 interface Scan {
   outcome: PollOutcome;
@@ -110,6 +121,7 @@ export class LogPoller {
         const res = await list({ page, after: from, before: end });
         for (const raw of res.data) this.handle(raw, scan);
         if (!res.has_more || res.data.length === 0) break;
+        endless(page, res.total, s.pageLimit);
       }
       // Every row stamped at or before `end` has been seen (but for late commits: the overlap).
       state.advanceTo(end + 1, s.overlapSeconds);
@@ -157,6 +169,7 @@ export class LogPoller {
     for (let page = 1; ; ) {
       for (const raw of res.data) this.handle(raw, scan);
       if (!res.has_more || res.data.length === 0) return;
+      endless(page, first.total, this.settings.pageLimit);
       res = await list({ page: ++page, after: from });
     }
   }

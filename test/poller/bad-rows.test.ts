@@ -29,3 +29,19 @@ describe('one malformed row', () => {
     expect(pages).toBe(1);
   });
 });
+
+describe('a listing that never ends', () => {
+  it('fails the poll instead of paging for ever', async () => {
+    const h = await harness();
+    await h.poller.poll();
+    h.app.addFinishedRun({ status: 'succeeded' });
+    h.clock.advance(2_000);
+    let pages = 0;
+    h.client.tamper = (_q, page) => {
+      pages++;
+      return { ...page, has_more: true, data: page.data.length > 0 ? page.data : [page.data[0] ?? { broken: true }] };
+    };
+    await expect(h.poller.poll()).rejects.toThrow(/has_more beyond the announced total/);
+    expect(pages).toBeLessThan(40);
+  });
+});
