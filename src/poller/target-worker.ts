@@ -120,6 +120,8 @@ export class TargetWorker {
   async pollOnce(signal?: AbortSignal): Promise<void> {
     const { recorder, clock, logger } = this.deps;
     const started = clock.now();
+    // Only a successful poll that left a backlog asks for another at once; a failure waits.
+    this.more = false;
     try {
       if (!this.poller) await this.identify(signal);
       else if (started - this.identifiedAtMs > REFRESH_SERVER_VERSION_MS) await this.refreshServerVersion(signal);

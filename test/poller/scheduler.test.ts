@@ -52,3 +52,36 @@ describe('PollScheduler', () => {
     expect(sim.requestCount({ apiKey: 'app-not-yet-valid' })).toBeLessThanOrEqual(2 * 5 + 4);
   });
 });
+
+describe('TargetWorker with a backlog', () => {
+  it('asks for the next poll at once only while a successful poll left a backlog, never after a failure', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const sim = new DifySimulator({ clock, serverVersion: '1.10.1' });
+    sims.push(sim);
+    const app = sim.addApp({ apiKey: 'app-backlog-key-0001', name: 'bot' });
+    app.addFinishedBacklog(5_000, { fromMs: clock.now() - 3_600_000, toMs: clock.now() - 10_000, seed: 1 });
+    const baseUrl = await sim.listen();
+    const recorder = new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id });
+    const worker = new TargetWorker(baseUrl, 'bot', 'target-1', {
+      client: new DifyClient({ baseUrl, apiKey: 'app-backlog-key-0001', maxRetries: 0, backoff: { baseMs: 1, maxMs: 2 } }),
+      recorder,
+      clock,
+      logger: pino({ level: 'silent' }),
+      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 20, initialLookbackMs: 2 * 3_600_000 },
+      savedState: undefined,
+      catchUpRoom: () => Infinity,
+      onRun: () => {},
+      claimName: (n) => n,
+    });
+    await worker.pollOnce();
+    expect(worker.behind).toBe(true);
+    sim.faults.inject({ kind: 'http_503', times: 10 });
+    await worker.pollOnce();
+    expect(worker.status().up).toBe(false);
+    expect(worker.behind).toBe(false);
+    sim.faults.clear();
+    for (let i = 0; i < 10 && (i === 0 || worker.behind); i++) await worker.pollOnce();
+    expect(worker.behind).toBe(false);
+    expect(worker.status().counted).toBe(5_000);
+  });
+});
