@@ -116,15 +116,20 @@ export class LogPoller {
         break;
       }
       if (lastClosedSecond < from) break;
-      const end = await findWindowEnd(from, lastClosedSecond, total, budgetRows, count);
+      // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
+      // shown as second `end`, so a window asks for `before=end+1` (counted and read alike).
+      const end = await findWindowEnd(from, lastClosedSecond, total, budgetRows, (a, e) => count(a, e + 1));
       for (let page = 1; ; page++) {
-        const res = await list({ page, after: from, before: end });
+        const res = await list({ page, after: from, before: end + 1 });
         for (const raw of res.data) this.handle(raw, scan);
         if (!res.has_more || res.data.length === 0) break;
         endless(page, res.total, s.pageLimit);
       }
-      // Every row stamped at or before `end` has been seen (but for late commits: the overlap).
-      state.advanceTo(end + 1, s.overlapSeconds);
+      // Every row stamped at or before `end` has been seen. Late commits need the overlap only
+      // when the window ended within it of "now" when its reading began; further back they were
+      // all visible already, and the window's full width counts as progress, however narrow.
+      const settled = end + s.overlapSeconds < lastClosedSecond;
+      state.advanceTo(end + 1, settled ? 0 : s.overlapSeconds);
       from = state.horizon;
       total = await count(from);
       page1 = null;

@@ -276,6 +276,18 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expectExactlyOnce(h, horizon0);
     });
 
+    it('gets through a dense burst (thousands of rows a second) long past', async () => {
+      const h = await harness('1.10.1', 24, 0);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3600);
+      const horizon0 = state.horizon;
+      h.app.addFinishedBacklog(20_000, { fromMs: h.clock.now() - 1_800_000, toMs: h.clock.now() - 1_792_000, seed: 5 });
+      const poller = h.poller(state, { maxPagesPerPoll: 60, overlapSeconds: 5 });
+      let polls = 0;
+      for (let more = true; more && polls < 20; polls++) more = (await poller.poll()).more;
+      expect(polls).toBeLessThan(20);
+      expectExactlyOnce(h, horizon0);
+    });
+
     it('keeps the progress of a poll cut short (stop or failure) window by window', async () => {
       const h = await harness('1.10.1', 22, 0);
       const state = new TargetState(Math.floor(h.clock.now() / 1000));
