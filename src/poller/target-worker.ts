@@ -188,12 +188,11 @@ export class TargetWorker {
     const version = root?.server_version;
     if (!version || version === this.serverVersion || !this.mode) return;
     this.deps.logger.info({ app: this.appName, from: this.serverVersion, to: version }, 'Dify server version changed');
-    this.serverVersion = version;
-    this.deps.recorder.targetInfo(this.appName, this.mode, version, !modeRecordsWorkflowLogs(this.mode));
+    this.describe(this.mode, version);
   }
 
   private async identify(signal?: AbortSignal): Promise<void> {
-    const { client, recorder, logger, clock, settings } = this.deps;
+    const { client, recorder, logger, clock } = this.deps;
     this.identifiedAtMs = clock.now();
     const root: WireServerRoot = await client.getServerRoot(signal).catch((err: unknown) => {
       // Some proxies hide GET /v1/; the version is informative only.
@@ -210,30 +209,42 @@ export class TargetWorker {
       }
       this.named = true;
     }
-    this.mode = info.mode;
-    const serverVersion = root.server_version ?? 'unknown';
-    this.serverVersion = serverVersion;
-    const unsupported = !modeRecordsWorkflowLogs(info.mode);
-    recorder.targetInfo(this.appName, info.mode, serverVersion, unsupported);
-    if (unsupported && !this.warnedUnsupported) {
+    this.describe(info.mode, root.server_version ?? 'unknown');
+    if (!modeRecordsWorkflowLogs(info.mode) && !this.warnedUnsupported) {
       this.warnedUnsupported = true;
       logger.warn(
         { app: this.appName, mode: info.mode, serverVersion: this.serverVersion },
         modeWarning(info.mode) ?? '',
       );
     }
-    const saved = this.deps.savedState;
-    // "From now on" by Dify's clock when it is behind ours (its Date header), so a server whose
-    // clock lags does not have its first minutes of rows fall below the first horizon.
-    const nowMs = Math.min(clock.now(), client.serverTimeMs ?? Infinity);
-    const nowS = Math.floor(nowMs / 1000);
-    this.state = saved ? TargetState.fromJSON(saved) : new TargetState(nowS - Math.floor(settings.initialLookbackMs / 1000));
-    this.poller = new LogPoller(client, this.state, clock, settings, (run) => {
+    this.state = this.restoreState();
+    this.poller = new LogPoller(client, this.state, clock, this.deps.settings, (run) => {
       this.counted++;
       recorder.record(this.appName, run);
       this.deps.onRun({ name: this.appName, mode: this.mode ?? 'unknown', serverVersion: this.serverVersion ?? 'unknown' }, run);
     }, this.deps.catchUpRoom);
-    logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(saved) }, 'target identified');
+    logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(this.deps.savedState) }, 'target identified');
+  }
+
+  /** The saved state, or a first start: "from now on" (minus the lookback) by Dify's clock when it lags ours. */
+  private restoreState(): TargetState {
+    const { savedState, clock, client, settings, logger } = this.deps;
+    if (savedState) {
+      try {
+        return TargetState.fromJSON(savedState);
+      } catch (err) {
+        logger.error({ app: this.appName, problem: (err as Error).message }, 'saved state of this target is unreadable: starting it afresh');
+      }
+    }
+    const nowMs = Math.min(clock.now(), client.serverTimeMs ?? Infinity);
+    return new TargetState(Math.floor(nowMs / 1000) - Math.floor(settings.initialLookbackMs / 1000));
+  }
+
+  /** The app's mode and Dify version, as shown in dify_exporter_target_info. */
+  private describe(mode: string, serverVersion: string): void {
+    this.mode = mode;
+    this.serverVersion = serverVersion;
+    this.deps.recorder.targetInfo(this.appName, mode, serverVersion, !modeRecordsWorkflowLogs(mode));
   }
 
   /** Newer Dify answers 400 not_workflow_app for chat/completion keys: a healthy, empty app. */

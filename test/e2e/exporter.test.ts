@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -180,6 +180,28 @@ describe('exporter end to end (simulator -> exporter -> /metrics, OTLP)', () => 
     expect(logs.lines.some((l) => l.includes('state file is corrupt'))).toBe(true);
     await exporter.pollAllOnce();
     expect(exporter.targets()[0]?.up).toBe(true);
+  });
+
+  it('an unreadable entry for one target in a valid state file restarts that target afresh, not down for ever', async () => {
+    const { clock, baseUrl, a } = await world();
+    const statePath = join(tempDir(), 'state.json');
+    const targets = [{ name: 'bot', base_url: baseUrl, api_key: KEY_A }];
+    const first = await startExporter({ clock, statePath, targets });
+    await first.exporter.pollAllOnce();
+    await first.exporter.stop();
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { targets: Record<string, Record<string, unknown>> };
+    for (const entry of Object.values(saved.targets)) delete entry.horizon;
+    writeFileSync(statePath, JSON.stringify(saved));
+    const { exporter, logs } = await startExporter({ clock, statePath, targets });
+    cleanups.push(() => exporter.stop());
+    await exporter.pollAllOnce();
+    clock.advance(15_000);
+    a.addFinishedRun({ status: 'succeeded', totalTokens: 3 });
+    clock.advance(2_000);
+    await exporter.pollAllOnce();
+    expect(exporter.targets()[0]?.up).toBe(true);
+    expect(sumOf(await scrape(exporter), 'dify_workflow_tokens_total', { app: 'bot' })).toBe(3);
+    expect(logs.lines.some((l) => l.includes('saved state of this target is unreadable'))).toBe(true);
   });
 
   it('a bad key marks the target down with reason auth; chatflow and chat keys are accepted with a warning', async () => {
