@@ -78,7 +78,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
     const floorPass = () => withChild('floor', (c) => c.call<PassResult>('run', { ...targets, sinkUrl: null, statePath: null }));
     const exporterPass = (i: number) =>
       withChild('exporter', async (c) => {
-        await c.call('start', { ...targets, sinkUrl, statePath: join(dir, `state-${i}.json`) });
+        await c.call('start', { ...targets, sinkUrl: process.env.BENCH_NO_SPANS ? null : sinkUrl, statePath: join(dir, `state-${i}.json`) });
         const r = await c.call<ExporterPass>('ingest', { untilCounted: backlog, maxPolls: 100 });
         await c.call('stop');
         return r;

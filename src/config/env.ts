@@ -49,7 +49,7 @@ export function configFromEnv(env: Env): EnvLayer {
   return layer;
 }
 
-/** Fills tracing.endpoint, .headers and .service_name from OTEL_* where the file leaves them empty. */
+/** Fills tracing.endpoint, .headers, .protocol, .compression and .service_name from OTEL_* where the file leaves them empty. */
 export function applyOtelEnv(raw: unknown, env: Env): EnvLayer {
   const layer: EnvLayer = { raw, problems: [], provenance: new Map() };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return layer; // the schema reports it
@@ -76,6 +76,14 @@ export function applyOtelEnv(raw: unknown, env: Env): EnvLayer {
       else set('headers', parsed, variable);
       break;
     }
+  }
+  for (const [key, variables] of [
+    ['protocol', ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']],
+    ['compression', ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']],
+  ] as const) {
+    if (!isEmpty(tracing[key])) continue;
+    const variable = variables.find((v) => nonEmpty(env[v]));
+    if (variable) set(key, nonEmpty(env[variable])!.toLowerCase(), variable);
   }
   if (isEmpty(tracing.service_name)) {
     const name = nonEmpty(env.OTEL_SERVICE_NAME);

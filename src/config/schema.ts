@@ -17,6 +17,8 @@ import {
   text,
 } from './fields.js';
 import { parseListen } from './listen.js';
+import { OTLP_COMPRESSIONS, type OtlpCompression } from '../tracing/otlp/http-exporter.js';
+import { OTLP_PROTOCOLS, type OtlpProtocol } from '../tracing/otlp/serializers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -49,6 +51,8 @@ export interface ExporterConfig {
     /** OTLP/HTTP traces endpoint; null = tracing off. */
     endpoint: string | null;
     headers: Record<string, string>;
+    protocol: OtlpProtocol;
+    compression: OtlpCompression;
     serviceName: string;
     includeEndUser: boolean;
     maxOutboxSpans: number;
@@ -59,6 +63,13 @@ export interface ExporterConfig {
 }
 
 const mapping = { error: missingOr('a mapping (key: value)') };
+
+/** One of a fixed list of strings; the error lists them. */
+function oneOf<const Values extends readonly [string, ...string[]]>(values: Values) {
+  return z.enum(values, {
+    error: (issue) => (issue.input == null ? 'missing' : `${JSON.stringify(issue.input)} is not one of ${values.join(', ')}`),
+  });
+}
 
 /** A section with defaults for every key, so the whole section may be left out. */
 function section<Shape extends z.core.$ZodLooseShape>(shape: Shape, description: string) {
@@ -161,6 +172,8 @@ export const configFileSchema = z
         {
           endpoint: optionalHttpUrl().prefault(null).describe('OTLP/HTTP traces URL; a bare collector address (http://collector:4318) gets /v1/traces appended, a URL with a path is used as is; empty turns tracing off. Filled from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT when empty.'),
           headers: stringMap().prefault({}).describe('HTTP headers sent with spans (e.g. authorization); filled from OTEL_EXPORTER_OTLP_TRACES_HEADERS or OTEL_EXPORTER_OTLP_HEADERS when empty.'),
+          protocol: oneOf(OTLP_PROTOCOLS).prefault('http/protobuf').describe(`OTLP encoding: ${OTLP_PROTOCOLS.join(' or ')}; filled from OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL when not set.`),
+          compression: oneOf(OTLP_COMPRESSIONS).prefault('none').describe(`Request body compression: ${OTLP_COMPRESSIONS.join(' or ')}; filled from OTEL_EXPORTER_OTLP_TRACES_COMPRESSION or OTEL_EXPORTER_OTLP_COMPRESSION when not set.`),
           service_name: text().trim().min(1, 'empty').prefault('dify').describe('service.name of the spans; filled from OTEL_SERVICE_NAME when not set.'),
           include_end_user: boolean().prefault(false).describe('Put the end-user id and session id on spans (they identify people).'),
           max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans kept until the collector accepts them (saved in the state file); beyond this the oldest waiting span is dropped and counted in dify_exporter_spans_dropped_total.'),
@@ -170,8 +183,7 @@ export const configFileSchema = z
       ),
       log: section(
         {
-          level: z
-            .enum(LOG_LEVELS, { error: (issue) => (issue.input == null ? 'missing' : `${JSON.stringify(issue.input)} is not one of ${LOG_LEVELS.join(', ')}`) })
+          level: oneOf(LOG_LEVELS)
             .prefault('info')
             .describe(`Log level: ${LOG_LEVELS.join(', ')}.`),
         },
@@ -210,6 +222,8 @@ export const configFileSchema = z
       tracing: {
         endpoint: file.tracing.endpoint,
         headers: file.tracing.headers,
+        protocol: file.tracing.protocol,
+        compression: file.tracing.compression,
         serviceName: file.tracing.service_name,
         includeEndUser: file.tracing.include_end_user,
         maxOutboxSpans: file.tracing.max_outbox_spans,

@@ -3,14 +3,14 @@
  * is set, the no-op tracer otherwise. The environment is passed in (OTEL_RESOURCE_ATTRIBUTES);
  * endpoint, headers and service name arrive already resolved by the config module.
  */
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { systemClock, type Clock } from '../clock.js';
 import type { MetricRegistry } from '../metrics/exposition/registry.js';
 import { noDeliveryMetrics, type SpanDeliveryMetrics } from './delivery-metrics.js';
 import { NoopRunTracer } from './noop-tracer.js';
+import { createOtlpHttpExporter, type OtlpCompression, type SpanRecordExporter } from './otlp/http-exporter.js';
+import { spanRecordSerializer, type OtlpProtocol } from './otlp/serializers.js';
 import { SpanPipeline, type TracingLogger } from './pipeline.js';
-import { parseResourceAttributes } from './resource.js';
+import { parseResourceAttributes, ResourceCache } from './resource.js';
 import type { RunTracer } from './run-tracer.js';
 import { registerSpanDeliveryMetrics } from './self-metrics.js';
 import { systemTimers, type Timers } from './timers.js';
@@ -19,6 +19,8 @@ export interface TracingConfig {
   /** OTLP/HTTP endpoint (base URL, `/v1/traces` is appended unless already there); null = tracing off. */
   endpoint: string | null;
   headers: Record<string, string>;
+  protocol: OtlpProtocol;
+  compression: OtlpCompression;
   /** Default `service.name`; a target's own serviceName wins. */
   serviceName: string;
   /** Add end-user id and session id to spans (they identify people). */
@@ -37,7 +39,7 @@ export interface RunTracerDeps {
   clock?: Clock;
   timers?: Timers;
   /** Replaces the OTLP/HTTP exporter (tests, or another transport). */
-  exporter?: SpanExporter;
+  exporter?: SpanRecordExporter;
   /** Per-request timeout of the OTLP exporter, its own retries included. Default 10 s. */
   exportTimeoutMillis?: number;
   /** Exporter version, reported as the instrumentation scope version. */
@@ -73,17 +75,24 @@ export function createSpanPipeline(config: TracingConfig & { endpoint: string },
   const parsed = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES);
   if (!parsed.ok) deps.logger.warn({ reason: parsed.error }, 'OTEL_RESOURCE_ATTRIBUTES ignored');
   const exportTimeoutMillis = deps.exportTimeoutMillis ?? 10_000;
+  const resources = new ResourceCache(parsed.ok ? parsed.attributes : {});
+  const scope = deps.version === undefined ? { name: SCOPE_NAME } : { name: SCOPE_NAME, version: deps.version };
   const exporter =
     deps.exporter ??
-    new OTLPTraceExporter({ url: tracesUrl(config.endpoint), headers: { ...config.headers }, timeoutMillis: exportTimeoutMillis });
+    createOtlpHttpExporter({
+      url: tracesUrl(config.endpoint),
+      headers: config.headers,
+      protocol: config.protocol,
+      compression: config.compression,
+      timeoutMillis: exportTimeoutMillis,
+      serializer: spanRecordSerializer(config.protocol, resources, scope),
+    });
   return new SpanPipeline({
     exporter,
     maxOutboxSpans: config.maxOutboxSpans,
     maxBatchSize: config.maxBatchSize,
     defaultServiceName: config.serviceName,
     includeEndUser: config.includeEndUser,
-    resourceAttributes: parsed.ok ? parsed.attributes : {},
-    scope: deps.version === undefined ? { name: SCOPE_NAME } : { name: SCOPE_NAME, version: deps.version },
     logger: deps.logger,
     metrics: deps.metrics ?? noDeliveryMetrics,
     timers: deps.timers ?? systemTimers,

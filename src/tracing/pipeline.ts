@@ -3,15 +3,13 @@
  * batch is full or the flush timer fires; a failed batch stays in the outbox and is retried with
  * backoff; past the outbox bound the oldest spans are dropped, counted and warned about once.
  */
-import { ExportResultCode, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { FinishedRun } from '../model/run.js';
 import type { SpanDeliveryMetrics } from './delivery-metrics.js';
+import type { SpanRecordExporter } from './otlp/http-exporter.js';
 import { Outbox } from './outbox.js';
-import { toReadableSpan } from './readable-span.js';
-import { ResourceCache } from './resource.js';
 import { isRejection } from './rejection.js';
 import { parseSpanRecord } from './span-record-json.js';
 import { spanRecordFor, type SpanRecord, type TracedTarget } from './span-record.js';
@@ -21,14 +19,11 @@ import type { RunTracer } from './run-tracer.js';
 export type TracingLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export interface PipelineOptions {
-  exporter: SpanExporter;
+  exporter: SpanRecordExporter;
   maxOutboxSpans: number;
   maxBatchSize: number;
   defaultServiceName: string;
   includeEndUser: boolean;
-  /** From OTEL_RESOURCE_ATTRIBUTES. */
-  resourceAttributes: Record<string, string>;
-  scope: InstrumentationScope;
   logger: TracingLogger;
   metrics: SpanDeliveryMetrics;
   timers: Timers;
@@ -48,7 +43,6 @@ const MAX_IDLE_ROUNDS = 100_000;
 
 export class SpanPipeline implements RunTracer {
   private readonly outbox: Outbox;
-  private readonly resources: ResourceCache;
   private readonly exports = new Set<Promise<void>>();
   private readonly batchSize: number;
   private started = false;
@@ -65,7 +59,6 @@ export class SpanPipeline implements RunTracer {
 
   constructor(private readonly o: PipelineOptions) {
     this.outbox = new Outbox(o.maxOutboxSpans);
-    this.resources = new ResourceCache(o.resourceAttributes);
     this.batchSize = Math.max(1, Math.min(o.maxBatchSize, o.maxOutboxSpans));
   }
 
@@ -168,10 +161,9 @@ export class SpanPipeline implements RunTracer {
   }
 
   private send(batch: SpanRecord[]): void {
-    const spans = batch.map((r) => toReadableSpan(r, this.resources.get(r.service, r.serviceVersion), this.o.scope));
     const result = new Promise<ExportResult>((resolve) => {
       try {
-        this.o.exporter.export(spans, resolve);
+        this.o.exporter.export(batch, resolve);
       } catch (error) {
         resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       }

@@ -1,6 +1,8 @@
 /**
- * Builds the one span of a run from its outbox record, as an SDK ReadableSpan the OTLP exporter
- * serializes. No tracer or context is involved: ids, times and status all come from the run.
+ * What the one span of a run says (name, times, attributes, status), from its outbox record, and
+ * that span as an SDK ReadableSpan for the OTLP/JSON serializer. The OTLP/protobuf encoder
+ * (otlp/trace-request-encoder.ts) writes the same content. No tracer or context is involved:
+ * ids, times and status all come from the run.
  */
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -28,6 +30,28 @@ export function secondsToHrTime(seconds: number): HrTime {
 function addHrTime(a: HrTime, b: HrTime): HrTime {
   const nanos = a[1] + b[1];
   return nanos >= NANOS ? [a[0] + b[0] + 1, nanos - NANOS] : [a[0] + b[0], nanos];
+}
+
+/**
+ * String attributes whose value differs from run to run; every other string attribute takes one of
+ * a few values per app (the protobuf encoder caches those, encoded).
+ */
+export const PER_RUN_STRING_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'dify.workflow.run_id',
+  'dify.workflow.error',
+  'dify.end_user.id',
+  'dify.end_user.session_id',
+]);
+
+export function spanName(r: SpanRecord): string {
+  return `invoke_workflow ${r.app}`;
+}
+
+/** Start and end of the span: created_at, and created_at plus elapsed_time. */
+export function spanTimes(r: SpanRecord): { startTime: HrTime; endTime: HrTime; duration: HrTime } {
+  const startTime = secondsToHrTime(r.start);
+  const duration = secondsToHrTime(r.elapsed);
+  return { startTime, endTime: addHrTime(startTime, duration), duration };
 }
 
 export function spanAttributes(r: SpanRecord): Attributes {
@@ -68,14 +92,13 @@ export function spanStatus(r: SpanRecord): SpanStatus {
 export function toReadableSpan(r: SpanRecord, resource: Resource, scope: InstrumentationScope): ReadableSpan {
   const traceId = traceIdForRun(r.runId);
   const context = { traceId, spanId: spanIdForTrace(traceId), traceFlags: TraceFlags.SAMPLED };
-  const startTime = secondsToHrTime(r.start);
-  const duration = secondsToHrTime(r.elapsed);
+  const { startTime, endTime, duration } = spanTimes(r);
   return {
-    name: `invoke_workflow ${r.app}`,
+    name: spanName(r),
     kind: SpanKind.INTERNAL,
     spanContext: () => context,
     startTime,
-    endTime: addHrTime(startTime, duration),
+    endTime,
     duration,
     status: spanStatus(r),
     attributes: spanAttributes(r),

@@ -40,7 +40,7 @@ const DEFAULTS: Omit<ExporterConfig, 'targets'> = {
   },
   state: { path: './dify-exporter-state.json' },
   http: { timeoutMs: 30_000, maxRetries: 4, requestsPerSecond: 20, maxConnections: 8 },
-  tracing: { endpoint: null, headers: {}, serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10_000, maxBatchSize: 512 },
+  tracing: { endpoint: null, headers: {}, protocol: 'http/protobuf', compression: 'none', serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10_000, maxBatchSize: 512 },
   log: { level: 'info' },
 };
 
@@ -70,6 +70,8 @@ describe('loadConfig from a file', () => {
       tracing: {
         endpoint: 'http://collector:4318',
         headers: { authorization: 'Bearer tok-123456', 'x-tenant': '42' },
+        protocol: 'http/json',
+        compression: 'gzip',
         serviceName: 'dify-prod',
         includeEndUser: true,
         maxOutboxSpans: 500,
@@ -185,6 +187,20 @@ describe('OTEL_* environment variables', () => {
     expect(tracing(env, file)).toMatchObject({ endpoint: 'http://file:4318', headers: { 'x-file': '1' }, serviceName: 'from-file' });
     const empty = 'tracing: { endpoint: "" }\ntargets: [{ base_url: "https://a.example/v1", api_key: app-aaaaaaaa }]\n';
     expect(tracing(env, empty)).toMatchObject({ endpoint: 'http://env:4318/v1/traces', headers: { 'x-env': '1' }, serviceName: 'from-env' });
+  });
+
+  it('choose the OTLP encoding and compression, the per-signal variable first', () => {
+    expect(tracing({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' })).toMatchObject({ protocol: 'http/json', compression: 'gzip' });
+    const both = { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' };
+    expect(tracing(both).protocol).toBe('http/protobuf');
+    const file = 'tracing: { protocol: http/json }\ntargets: [{ base_url: "https://a.example/v1", api_key: app-aaaaaaaa }]\n';
+    expect(tracing({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, file).protocol).toBe('http/json');
+  });
+
+  it('name an encoding the exporter does not speak (gRPC) by its variable', () => {
+    expect(problems({ env: { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } })).toEqual([
+      'OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" is not one of http/protobuf, http/json',
+    ]);
   });
 
   it('OTEL_SDK_DISABLED=true turns tracing off', () => {

@@ -1,11 +1,12 @@
 /**
- * A real OTLP/HTTP trace receiver on 127.0.0.1 for tests: accepts POST /v1/traces in OTLP/JSON
- * (gzip too), decodes and keeps the spans, and can play a broken collector (503, 400, a request
- * that never answers, a reset connection, or no listener at all).
+ * A real OTLP/HTTP trace receiver on 127.0.0.1 for tests: accepts POST /v1/traces in OTLP/protobuf
+ * or OTLP/JSON (chosen by Content-Type, gzip too), decodes and keeps the spans, and can play a
+ * broken collector (503, 400, a request that never answers, a reset connection, or no listener).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { decodeProtobufTraceRequest } from './otlp-proto-schema.js';
 
 export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 
@@ -23,16 +24,23 @@ export interface ReceivedSpan {
   status: { code: number; message: string | undefined };
   resource: Record<string, AttributeValue>;
   scope: { name: string; version: string | undefined };
+  /** OTLP span flags (low 8 bits: W3C trace flags); undefined when the request did not carry them. */
+  flags: number | undefined;
 }
 
 export interface ReceivedRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
+  /** The request's Content-Type header as sent ('' when absent). */
+  contentType: string;
   /** HTTP status answered, or 0 when the receiver hung or reset the connection. */
   answered: number;
   spans: number;
-  /** The request body as received (after gzip), for "this never goes over the wire" checks. */
+  /**
+   * The request body as received (after gzip), for "this never goes over the wire" checks: UTF-8
+   * text for JSON, latin1 for protobuf (so every ASCII string inside stays findable).
+   */
   body: string;
 }
 
@@ -40,6 +48,18 @@ export interface ReceivedRequest {
 export type ReceiverMode = 'accept' | 'unavailable' | 'reject' | 'hang' | 'reset';
 
 type Json = Record<string, unknown>;
+
+/** The OTLP/HTTP encodings the receiver speaks. */
+type Wire = 'protobuf' | 'json';
+
+const CONTENT_TYPES: Record<Wire, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+function wireOf(contentType: string): Wire | undefined {
+  const media = contentType.split(';')[0]?.trim().toLowerCase();
+  if (media === CONTENT_TYPES.protobuf) return 'protobuf';
+  if (media === CONTENT_TYPES.json) return 'json';
+  return undefined;
+}
 
 function decodeValue(v: unknown): AttributeValue {
   const o = (v ?? {}) as Json;
@@ -59,7 +79,10 @@ function decodeAttributes(list: unknown): Record<string, AttributeValue> {
   return out;
 }
 
-/** Decodes an OTLP/JSON ExportTraceServiceRequest into flat spans. */
+/**
+ * Flattens an OTLP/JSON ExportTraceServiceRequest (or the same shape from
+ * `decodeProtobufTraceRequest`) into spans.
+ */
 export function decodeTraces(body: unknown): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const rs of ((body as Json).resourceSpans ?? []) as Json[]) {
@@ -80,6 +103,7 @@ export function decodeTraces(body: unknown): ReceivedSpan[] {
           status: { code: Number(status.code ?? 0), message: status.message ? String(status.message) : undefined },
           resource,
           scope: { name: String(scope.name ?? ''), version: scope.version ? String(scope.version) : undefined },
+          flags: s.flags === undefined || s.flags === null ? undefined : Number(s.flags),
         });
       }
     }
@@ -160,32 +184,52 @@ export class OtlpReceiver {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const entry: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, answered: 0, spans: 0, body: '' };
+    const contentType = req.headers['content-type'] ?? '';
+    const entry: ReceivedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      contentType,
+      answered: 0,
+      spans: 0,
+      body: '',
+    };
     this.log.push(entry);
+    const wire = wireOf(contentType);
     const body = await readBody(req);
-    entry.body = body.toString('utf8');
+    entry.body = body.toString(wire === 'protobuf' ? 'latin1' : 'utf8');
     if (this.mode === 'hang') return;
     if (this.mode === 'reset') {
       req.socket.destroy();
       return;
     }
-    if (req.method !== 'POST' || req.url !== '/v1/traces') return this.answer(res, entry, 404, {});
-    if (this.mode === 'unavailable') return this.answer(res, entry, 503, {});
-    if (this.mode === 'reject') return this.answer(res, entry, 400, { code: 3, message: 'bad request' });
+    if (req.method !== 'POST' || req.url !== '/v1/traces') return this.answer(res, entry, wire, 404, {});
+    if (wire === undefined) return this.answer(res, entry, wire, 415, { code: 3, message: `unsupported content type '${contentType}'` });
+    if (this.mode === 'unavailable') return this.answer(res, entry, wire, 503, {});
+    if (this.mode === 'reject') return this.answer(res, entry, wire, 400, { code: 3, message: 'bad request' });
     let spans: ReceivedSpan[];
     try {
-      spans = decodeTraces(JSON.parse(entry.body));
+      spans = decodeTraces(wire === 'protobuf' ? decodeProtobufTraceRequest(body) : JSON.parse(entry.body));
     } catch {
-      return this.answer(res, entry, 400, { code: 3, message: 'not OTLP/JSON' });
+      return this.answer(res, entry, wire, 400, { code: 3, message: `not OTLP/${wire}` });
     }
     entry.spans = spans.length;
     this.received.push(...spans);
-    this.answer(res, entry, 200, {});
+    this.answer(res, entry, wire, 200, {});
   }
 
-  private answer(res: ServerResponse, entry: ReceivedRequest, status: number, body: object): void {
+  /**
+   * Answers in the request's encoding: protobuf gets an empty body (an empty
+   * ExportTraceServiceResponse, or no google.rpc.Status details), JSON and unknown types get `json`.
+   */
+  private answer(res: ServerResponse, entry: ReceivedRequest, wire: Wire | undefined, status: number, json: object): void {
     entry.answered = status;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    if (wire === 'protobuf') {
+      res.writeHead(status, { 'content-type': CONTENT_TYPES.protobuf });
+      res.end();
+      return;
+    }
+    res.writeHead(status, { 'content-type': CONTENT_TYPES.json });
+    res.end(JSON.stringify(json));
   }
 }

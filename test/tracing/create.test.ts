@@ -17,7 +17,7 @@ describe('tracesUrl', () => {
 });
 
 describe('createRunTracer', () => {
-  const config = { headers: {}, serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10, maxBatchSize: 5 };
+  const config = { headers: {}, protocol: 'http/protobuf' as const, compression: 'none' as const, serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10, maxBatchSize: 5 };
 
   it('is off without an endpoint', () => {
     expect(createRunTracer({ ...config, endpoint: null }, { logger: memoryLogger().logger })).toBeInstanceOf(NoopRunTracer);

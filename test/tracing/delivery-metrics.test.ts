@@ -6,7 +6,7 @@ import { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { memoryLogger } from './logs.js';
 import { finishedRuns } from './runs.js';
 
-const config = { headers: {}, serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 4, maxBatchSize: 10 };
+const config = { headers: {}, protocol: 'http/protobuf' as const, compression: 'none' as const, serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 4, maxBatchSize: 10 };
 const bot = { app: 'support-bot', mode: 'workflow', serviceName: null };
 let receiver: OtlpReceiver | undefined;
 afterEach(async () => receiver?.close());

@@ -35,6 +35,8 @@ export async function harness(overrides: Partial<Omit<TracingConfig, 'endpoint'>
   const config = {
     endpoint: receiver.url,
     headers: {},
+    protocol: 'http/protobuf' as const,
+    compression: 'none' as const,
     serviceName: 'dify',
     includeEndUser: false,
     maxOutboxSpans: 1_000,

@@ -103,7 +103,7 @@ describe('tracing off', () => {
   it('is a no-op tracer with the same interface when no endpoint is configured', async () => {
     const { logger, lines } = memoryLogger();
     const tracer = createRunTracer(
-      { endpoint: null, headers: {}, serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10, maxBatchSize: 5 },
+      { endpoint: null, headers: {}, protocol: 'http/protobuf', compression: 'none', serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10, maxBatchSize: 5 },
       { logger },
     );
     tracer.start();

@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunTracer } from '../../src/tracing/create.js';
 import { spanIdForTrace } from '../../src/tracing/ids.js';
+import type { OtlpCompression } from '../../src/tracing/otlp/http-exporter.js';
+import { CONTENT_TYPES, OTLP_PROTOCOLS, type OtlpProtocol } from '../../src/tracing/otlp/serializers.js';
 import type { RunTracer } from '../../src/tracing/run-tracer.js';
 import type { TracedTarget } from '../../src/tracing/span-record.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
@@ -19,12 +21,20 @@ afterEach(async () => {
   await receiver.close();
 });
 
-async function send(runs: [TracedTarget, ReturnType<typeof finishedRun>][], opts: { includeEndUser?: boolean } = {}) {
+interface SendOptions {
+  includeEndUser?: boolean;
+  protocol: OtlpProtocol;
+  compression?: OtlpCompression;
+}
+
+async function send(runs: [TracedTarget, ReturnType<typeof finishedRun>][], opts: SendOptions) {
   receiver = await OtlpReceiver.start();
   tracer = createRunTracer(
     {
       endpoint: receiver.url,
       headers: { authorization: 'Bearer collector-token' },
+      protocol: opts.protocol,
+      compression: opts.compression ?? 'none',
       serviceName: 'dify',
       includeEndUser: opts.includeEndUser ?? false,
       maxOutboxSpans: 100,
@@ -42,10 +52,10 @@ async function send(runs: [TracedTarget, ReturnType<typeof finishedRun>][], opts
 
 const traceOf = (runId: string) => runId.replaceAll('-', '');
 
-describe('the span of a run', () => {
+describe.each(OTLP_PROTOCOLS)('the span of a run, in %s', (protocol) => {
   it('carries the run UUID as trace id, its timing and its attributes', async () => {
     const run = finishedRun({ runCreatedAt: 1_700_000_100, elapsedSeconds: 2.75, totalTokens: 1234, totalSteps: 5 });
-    const { spans } = await send([[bot, run]]);
+    const { spans } = await send([[bot, run]], { protocol });
 
     expect(spans).toHaveLength(1);
     const span = spans[0]!;
@@ -78,20 +88,53 @@ describe('the span of a run', () => {
   });
 
   it('is sent to <endpoint>/v1/traces with the configured headers', async () => {
-    await send([[bot, finishedRun()]]);
+    await send([[bot, finishedRun()]], { protocol });
     const [request] = receiver.requests();
     expect(request?.path).toBe('/v1/traces');
     expect(request?.headers.authorization).toBe('Bearer collector-token');
-    expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers['content-type']).toBe(CONTENT_TYPES[protocol]);
+  });
+
+  it('is gzip-compressed when configured, with the same content', async () => {
+    const run = finishedRun({ totalTokens: 77 });
+    const { spans } = await send([[bot, run]], { protocol, compression: 'gzip' });
+    expect(receiver.requests()[0]?.headers['content-encoding']).toBe('gzip');
+    expect(spans.map((s) => [s.traceId, s.attributes['dify.workflow.total_tokens']])).toEqual([[traceOf(run.runId), 77]]);
+  });
+
+  it('keeps non-ASCII text, large counts and sub-second times exact', async () => {
+    const cafe: TracedTarget = { app: 'café-助手 🤖', mode: 'advanced-chat', serviceName: 'ünïcode' };
+    const run = finishedRun({
+      status: 'failed',
+      rawStatus: 'failed',
+      error: `節點失敗 — ${'é'.repeat(600)}`,
+      runCreatedAt: 1_700_000_000.5,
+      elapsedSeconds: 0.000001,
+      totalTokens: 5_000_000_000,
+      totalSteps: 300,
+    });
+    const { spans } = await send([[cafe, run]], { protocol });
+    const span = spans[0]!;
+    expect(span.name).toBe('invoke_workflow café-助手 🤖');
+    expect(span.attributes['gen_ai.workflow.name']).toBe('café-助手 🤖');
+    expect(span.attributes['dify.workflow.total_tokens']).toBe(5_000_000_000);
+    expect(span.attributes['dify.workflow.total_steps']).toBe(300);
+    expect(span.status.message).toBe(`節點失敗 — ${'é'.repeat(600)}`);
+    expect(span.resource['service.name']).toBe('ünïcode');
+    expect(span.startTimeUnixNano).toBe(1_700_000_000_500_000_000n);
+    expect(span.endTimeUnixNano).toBe(1_700_000_000_500_001_000n);
   });
 
   it('marks a failed run ERROR with its (truncated) error message and error.type', async () => {
     const long = finishedRun({ status: 'failed', rawStatus: 'failed', error: `Node LLM failed: ${'x'.repeat(3000)}` });
     const short = finishedRun({ status: 'failed', rawStatus: 'failed', error: null });
-    const { byTrace } = await send([
-      [bot, long],
-      [bot, short],
-    ]);
+    const { byTrace } = await send(
+      [
+        [bot, long],
+        [bot, short],
+      ],
+      { protocol },
+    );
     const a = byTrace.get(traceOf(long.runId))!;
     expect(a.status.code).toBe(2);
     expect(a.status.message).toMatch(/^Node LLM failed: x+…$/);
@@ -105,11 +148,14 @@ describe('the span of a run', () => {
     const partial = finishedRun({ status: 'partial-succeeded', rawStatus: 'partial-succeeded', exceptionsCount: 2 });
     const stopped = finishedRun({ status: 'stopped', rawStatus: 'stopped', error: 'Workflow stopped by user' });
     const odd = finishedRun({ status: 'unknown', rawStatus: 'archived' });
-    const { byTrace } = await send([
-      [bot, partial],
-      [bot, stopped],
-      [bot, odd],
-    ]);
+    const { byTrace } = await send(
+      [
+        [bot, partial],
+        [bot, stopped],
+        [bot, odd],
+      ],
+      { protocol },
+    );
     const p = byTrace.get(traceOf(partial.runId))!;
     expect(p.status.code).toBe(0);
     expect(p.attributes).toMatchObject({ 'dify.workflow.status': 'partial-succeeded', 'dify.workflow.exceptions_count': 2 });
@@ -124,10 +170,13 @@ describe('the span of a run', () => {
     const billing: TracedTarget = { app: 'billing', mode: 'workflow', serviceName: 'billing-ai', serviceVersion: '1.16.0' };
     const a = finishedRun();
     const b = finishedRun();
-    const { byTrace } = await send([
-      [bot, a],
-      [billing, b],
-    ]);
+    const { byTrace } = await send(
+      [
+        [bot, a],
+        [billing, b],
+      ],
+      { protocol },
+    );
     expect(byTrace.get(traceOf(a.runId))!.resource['service.name']).toBe('dify');
     expect(byTrace.get(traceOf(a.runId))!.resource['service.version']).toBeUndefined();
     expect(byTrace.get(traceOf(b.runId))!.resource).toMatchObject({ 'service.name': 'billing-ai', 'service.version': '1.16.0' });
@@ -135,7 +184,7 @@ describe('the span of a run', () => {
 
   it('adds end-user id and session id only when the config opts in', async () => {
     const run = finishedRun({ endUserId: 'eu-42', sessionId: 'alice@example.com' });
-    const off = await send([[bot, run]]);
+    const off = await send([[bot, run]], { protocol });
     expect(off.spans).toHaveLength(1);
     const wire = receiver.requests().map((r) => r.body).join('\n');
     expect(wire).not.toContain('alice@example.com');
@@ -143,7 +192,7 @@ describe('the span of a run', () => {
     await tracer?.shutdown();
     await receiver.close();
 
-    const on = await send([[bot, run]], { includeEndUser: true });
+    const on = await send([[bot, run]], { includeEndUser: true, protocol });
     expect(on.spans[0]!.attributes).toMatchObject({ 'dify.end_user.id': 'eu-42', 'dify.end_user.session_id': 'alice@example.com' });
   });
 });

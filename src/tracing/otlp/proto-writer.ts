@@ -1,0 +1,189 @@
+/**
+ * The protocol-buffers wire format, as much of it as an OTLP trace request needs: varints,
+ * fixed-width integers, doubles and length-delimited fields, written into one growing buffer
+ * that is reused from request to request.
+ */
+
+/** Wire types. */
+export const VARINT = 0;
+export const FIXED64 = 1;
+export const LEN = 2;
+export const FIXED32 = 5;
+
+const TWO_32 = 2 ** 32;
+/** Copying this few bytes by hand beats TypedArray.prototype.set. */
+const SMALL_COPY = 64;
+
+/** Value of each hex digit by char code (0 for anything else; callers pass valid hex). */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[97 + i] = 10 + i;
+  HEX_VALUE[65 + i] = 10 + i;
+}
+
+/** Bytes a varint of `value` (a non-negative safe integer) takes. */
+export function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Bytes of a length-delimited field: tag, length, payload. */
+export function lenFieldSize(field: number, payloadBytes: number): number {
+  return varintSize(field << 3) + varintSize(payloadBytes) + payloadBytes;
+}
+
+export class ProtoWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** A copy of what was written (the writer is reused; the request body must not change under a retry). */
+  toBytes(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    return out;
+  }
+
+  /** What was written, without copying; valid until the writer is next written to. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  tag(field: number, wireType: number): void {
+    this.varint((field << 3) | wireType);
+  }
+
+  /** A non-negative safe integer. */
+  varint(value: number): void {
+    this.reserve(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    while (value >= 128) {
+      buf[pos++] = (value % 128) | 128;
+      value = Math.floor(value / 128);
+    }
+    buf[pos++] = value;
+    this.pos = pos;
+  }
+
+  /** An int64 varint: negative values take ten bytes (two's complement), as protobuf encodes them. */
+  int64(value: number): void {
+    if (value >= 0) {
+      this.varint(value);
+      return;
+    }
+    this.reserve(10);
+    let v = BigInt.asUintN(64, BigInt(value));
+    while (v >= 128n) {
+      this.buf[this.pos++] = Number(v & 127n) | 128;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+
+  fixed32(value: number): void {
+    this.reserve(4);
+    this.buf.writeUInt32LE(value >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  /** A 64-bit unsigned integer given as its low and high 32 bits. */
+  fixed64(low: number, high: number): void {
+    this.reserve(8);
+    this.buf.writeUInt32LE(low >>> 0, this.pos);
+    this.buf.writeUInt32LE(high >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  double(value: number): void {
+    this.reserve(8);
+    this.buf.writeDoubleLE(value, this.pos);
+    this.pos += 8;
+  }
+
+  bytes(data: Uint8Array): void {
+    const n = data.length;
+    this.reserve(n);
+    if (n <= SMALL_COPY) {
+      const buf = this.buf;
+      const pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos + i] = data[i]!;
+    } else {
+      this.buf.set(data, this.pos);
+    }
+    this.pos += n;
+  }
+
+  /** A length-delimited field holding `data`. */
+  lenField(field: number, data: Uint8Array): void {
+    this.tag(field, LEN);
+    this.varint(data.length);
+    this.bytes(data);
+  }
+
+  /** A string field (UTF-8). */
+  stringField(field: number, text: string): void {
+    this.tag(field, LEN);
+    this.stringBody(text);
+  }
+
+  /** Length and UTF-8 bytes of `text`, the tag already written. */
+  stringBody(text: string): void {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    this.varint(bytes);
+    this.reserve(bytes);
+    this.pos += this.buf.write(text, this.pos, bytes, 'utf8');
+  }
+
+  /** A bytes field from hex digits (trace and span ids: an even number of valid digits). */
+  hexField(field: number, hex: string): void {
+    const bytes = hex.length >>> 1;
+    this.tag(field, LEN);
+    this.varint(bytes);
+    this.reserve(bytes);
+    const buf = this.buf;
+    const pos = this.pos;
+    for (let i = 0; i < bytes; i++) {
+      buf[pos + i] = (HEX_VALUE[hex.charCodeAt(2 * i) & 127]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1) & 127]!;
+    }
+    this.pos += bytes;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + bytes) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+}
+
+/** Splits a non-negative integer below 2^64 (given as seconds and nanoseconds) into 32-bit halves. */
+export function unixNanosHalves(seconds: number, nanos: number): [low: number, high: number] {
+  // seconds * 1e9 + nanos overflows a double's exact range; 1e9 = 1953125 * 2^9 keeps it exact.
+  const scaled = Math.max(0, Math.floor(seconds)) * 1953125; // < 2^53 until the year 2116
+  let high = Math.floor(scaled / 2 ** 23);
+  let low = (scaled % 2 ** 23) * 512 + nanos;
+  if (low >= TWO_32) {
+    low -= TWO_32;
+    high += 1;
+  }
+  return [low, high];
+}

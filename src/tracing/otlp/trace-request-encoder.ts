@@ -1,0 +1,267 @@
+/**
+ * Writes an OTLP/protobuf ExportTraceServiceRequest straight from outbox records: the same spans
+ * as the SDK would serialize from ReadableSpans (readable-span.ts says what a span contains), at a
+ * fraction of the cost. What repeats from run to run is encoded once and copied: each resource,
+ * the scope, span names, and string attributes other than PER_RUN_STRING_ATTRIBUTES.
+ *
+ * Field numbers are those of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1,
+ * resource/v1).
+ */
+import { TraceFlags, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { spanIdForTrace, traceIdForRun } from '../ids.js';
+import { PER_RUN_STRING_ATTRIBUTES, spanAttributes, spanName, spanStatus, spanTimes } from '../readable-span.js';
+import type { ResourceCache } from '../resource.js';
+import type { SpanRecord } from '../span-record.js';
+import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT, lenFieldSize, unixNanosHalves, varintSize } from './proto-writer.js';
+
+const REQUEST_RESOURCE_SPANS = 1;
+const RESOURCE_SPANS_RESOURCE = 1;
+const RESOURCE_SPANS_SCOPE_SPANS = 2;
+const RESOURCE_ATTRIBUTES = 1;
+const SCOPE_SPANS_SCOPE = 1;
+const SCOPE_SPANS_SPANS = 2;
+const SCOPE_NAME = 1;
+const SCOPE_VERSION = 2;
+const SPAN_TRACE_ID = 1;
+const SPAN_SPAN_ID = 2;
+const SPAN_NAME = 5;
+const SPAN_KIND = 6;
+const SPAN_START = 7;
+const SPAN_END = 8;
+const SPAN_ATTRIBUTES = 9;
+const SPAN_STATUS = 15;
+const SPAN_FLAGS = 16;
+const STATUS_MESSAGE = 2;
+const STATUS_CODE = 3;
+const KEY_VALUE_KEY = 1;
+const KEY_VALUE_VALUE = 2;
+const ANY_STRING = 1;
+const ANY_BOOL = 2;
+const ANY_INT = 3;
+const ANY_DOUBLE = 4;
+const ANY_ARRAY = 5;
+const ARRAY_VALUES = 1;
+
+/** Span.SpanKind SPAN_KIND_INTERNAL. */
+const KIND_INTERNAL = 1;
+/** W3C flags, plus SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE (0x100): a root span, known not to be remote. */
+const SPAN_FLAGS_VALUE = TraceFlags.SAMPLED | 0x100;
+/** Distinct values kept encoded per attribute key; past this the cache starts over. */
+const MAX_CACHED_VALUES = 1_000;
+
+/** A value an int64 field can carry exactly; other numbers go out as doubles (as the SDK does for fractions). */
+const isInt64 = (value: number): boolean => Number.isSafeInteger(value);
+
+/** An AnyValue message (the value of a KeyValue), for values the span fast path does not write itself. */
+function writeAnyValue(w: ProtoWriter, value: AttributeValue): void {
+  if (typeof value === 'string') w.stringField(ANY_STRING, value);
+  else if (typeof value === 'boolean') {
+    w.tag(ANY_BOOL, VARINT);
+    w.varint(value ? 1 : 0);
+  } else if (typeof value === 'number') {
+    if (isInt64(value)) {
+      w.tag(ANY_INT, VARINT);
+      w.int64(value);
+    } else {
+      w.tag(ANY_DOUBLE, FIXED64);
+      w.double(value);
+    }
+  } else if (Array.isArray(value)) {
+    const array = new ProtoWriter(256);
+    for (const item of value) {
+      const one = new ProtoWriter(64);
+      if (item !== null && item !== undefined) writeAnyValue(one, item);
+      array.lenField(ARRAY_VALUES, one.view());
+    }
+    w.lenField(ANY_ARRAY, array.view());
+  }
+}
+
+/** A KeyValue message, on its own. */
+function keyValueBytes(key: string, value: AttributeValue): Uint8Array {
+  const anyValue = new ProtoWriter(256);
+  writeAnyValue(anyValue, value);
+  const kv = new ProtoWriter(256);
+  kv.stringField(KEY_VALUE_KEY, key);
+  kv.lenField(KEY_VALUE_VALUE, anyValue.view());
+  return kv.toBytes();
+}
+
+/** A field holding a KeyValue (`field` is the attributes field of the enclosing message). */
+function attributeFieldBytes(field: number, key: string, value: AttributeValue): Uint8Array {
+  const w = new ProtoWriter(256);
+  w.lenField(field, keyValueBytes(key, value));
+  return w.toBytes();
+}
+
+function writeTime(w: ProtoWriter, field: number, time: HrTime): void {
+  const [low, high] = unixNanosHalves(time[0], time[1]);
+  w.tag(field, FIXED64);
+  w.fixed64(low, high);
+}
+
+export class TraceRequestEncoder {
+  private readonly out = new ProtoWriter();
+  private readonly group = new ProtoWriter();
+  private readonly span = new ProtoWriter(4 * 1024);
+  private readonly scopeBytes: Uint8Array;
+  private readonly resourceBytes = new WeakMap<Resource, Uint8Array>();
+  private readonly names = new Map<string, Uint8Array>();
+  /** Per attribute key: value -> the encoded attributes field. */
+  private readonly cachedAttributes = new Map<string, Map<string, Uint8Array>>();
+  /** Per attribute key: the encoded KeyValue.key field. */
+  private readonly keys = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly resources: ResourceCache,
+    scope: InstrumentationScope,
+  ) {
+    const w = new ProtoWriter(256);
+    w.stringField(SCOPE_NAME, scope.name);
+    if (scope.version !== undefined) w.stringField(SCOPE_VERSION, scope.version);
+    this.scopeBytes = w.toBytes();
+  }
+
+  /** The request body for one batch; a new array each time (the exporter may send it again). */
+  encode(batch: readonly SpanRecord[]): Uint8Array {
+    const groups = new Map<Resource, SpanRecord[]>();
+    for (const r of batch) {
+      const resource = this.resources.get(r.service, r.serviceVersion);
+      const group = groups.get(resource);
+      if (group === undefined) groups.set(resource, [r]);
+      else group.push(r);
+    }
+    const out = this.out;
+    out.reset();
+    for (const [resource, records] of groups) {
+      const group = this.group;
+      group.reset();
+      group.lenField(SCOPE_SPANS_SCOPE, this.scopeBytes);
+      for (const r of records) {
+        this.span.reset();
+        this.writeSpan(this.span, r);
+        group.lenField(SCOPE_SPANS_SPANS, this.span.view());
+      }
+      const resourceBytes = this.resourceFor(resource);
+      out.tag(REQUEST_RESOURCE_SPANS, LEN);
+      out.varint(lenFieldSize(RESOURCE_SPANS_RESOURCE, resourceBytes.length) + lenFieldSize(RESOURCE_SPANS_SCOPE_SPANS, group.length));
+      out.lenField(RESOURCE_SPANS_RESOURCE, resourceBytes);
+      out.lenField(RESOURCE_SPANS_SCOPE_SPANS, group.view());
+    }
+    return out.toBytes();
+  }
+
+  private writeSpan(w: ProtoWriter, r: SpanRecord): void {
+    const traceId = traceIdForRun(r.runId);
+    w.hexField(SPAN_TRACE_ID, traceId);
+    w.hexField(SPAN_SPAN_ID, spanIdForTrace(traceId));
+    w.bytes(this.nameFor(spanName(r)));
+    w.tag(SPAN_KIND, VARINT);
+    w.varint(KIND_INTERNAL);
+    const { startTime, endTime } = spanTimes(r);
+    writeTime(w, SPAN_START, startTime);
+    writeTime(w, SPAN_END, endTime);
+    const attributes = spanAttributes(r);
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value !== undefined) this.writeAttribute(w, key, value);
+    }
+    const status = spanStatus(r);
+    if (status.code !== 0) {
+      const message = status.message ?? '';
+      const messageBytes = Buffer.byteLength(message, 'utf8');
+      w.tag(SPAN_STATUS, LEN);
+      w.varint((messageBytes > 0 ? lenFieldSize(STATUS_MESSAGE, messageBytes) : 0) + 1 + varintSize(status.code));
+      if (messageBytes > 0) w.stringField(STATUS_MESSAGE, message);
+      w.tag(STATUS_CODE, VARINT);
+      w.varint(status.code);
+    }
+    w.tag(SPAN_FLAGS, FIXED32);
+    w.fixed32(SPAN_FLAGS_VALUE);
+  }
+
+  private writeAttribute(w: ProtoWriter, key: string, value: AttributeValue): void {
+    if (typeof value === 'string') {
+      if (PER_RUN_STRING_ATTRIBUTES.has(key)) this.writeStringAttribute(w, key, value);
+      else w.bytes(this.cachedAttribute(key, value));
+    } else if (typeof value === 'number' && isInt64(value) && value >= 0) {
+      const keyBytes = this.keyFor(key);
+      const anyValueBytes = 1 + varintSize(value);
+      w.tag(SPAN_ATTRIBUTES, LEN);
+      w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
+      w.bytes(keyBytes);
+      w.tag(KEY_VALUE_VALUE, LEN);
+      w.varint(anyValueBytes);
+      w.tag(ANY_INT, VARINT);
+      w.varint(value);
+    } else {
+      w.lenField(SPAN_ATTRIBUTES, keyValueBytes(key, value));
+    }
+  }
+
+  private writeStringAttribute(w: ProtoWriter, key: string, value: string): void {
+    const keyBytes = this.keyFor(key);
+    const valueBytes = Buffer.byteLength(value, 'utf8');
+    const anyValueBytes = lenFieldSize(ANY_STRING, valueBytes);
+    w.tag(SPAN_ATTRIBUTES, LEN);
+    w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
+    w.bytes(keyBytes);
+    w.tag(KEY_VALUE_VALUE, LEN);
+    w.varint(anyValueBytes);
+    w.stringField(ANY_STRING, value);
+  }
+
+  private cachedAttribute(key: string, value: string): Uint8Array {
+    let values = this.cachedAttributes.get(key);
+    if (values === undefined) {
+      values = new Map();
+      this.cachedAttributes.set(key, values);
+    }
+    let bytes = values.get(value);
+    if (bytes === undefined) {
+      if (values.size >= MAX_CACHED_VALUES) values.clear();
+      bytes = attributeFieldBytes(SPAN_ATTRIBUTES, key, value);
+      values.set(value, bytes);
+    }
+    return bytes;
+  }
+
+  private keyFor(key: string): Uint8Array {
+    let bytes = this.keys.get(key);
+    if (bytes === undefined) {
+      const w = new ProtoWriter(128);
+      w.stringField(KEY_VALUE_KEY, key);
+      bytes = w.toBytes();
+      this.keys.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  private nameFor(name: string): Uint8Array {
+    let bytes = this.names.get(name);
+    if (bytes === undefined) {
+      if (this.names.size >= MAX_CACHED_VALUES) this.names.clear();
+      const w = new ProtoWriter(256);
+      w.stringField(SPAN_NAME, name);
+      bytes = w.toBytes();
+      this.names.set(name, bytes);
+    }
+    return bytes;
+  }
+
+  /** The Resource message of a resource (its attributes; dropped_attributes_count stays 0). */
+  private resourceFor(resource: Resource): Uint8Array {
+    let bytes = this.resourceBytes.get(resource);
+    if (bytes === undefined) {
+      const w = new ProtoWriter(1024);
+      for (const [key, value] of Object.entries(resource.attributes)) {
+        if (value !== undefined) w.bytes(attributeFieldBytes(RESOURCE_ATTRIBUTES, key, value));
+      }
+      bytes = w.toBytes();
+      this.resourceBytes.set(resource, bytes);
+    }
+    return bytes;
+  }
+}
