@@ -53,6 +53,7 @@ serve({
     const before = counted();
     const sampler = sampleMemory();
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     const t0 = performance.now();
     let polls = 0;
     let idle = 0;
@@ -72,6 +73,8 @@ serve({
       ingestedMs,
       wallMs,
       cpuSeconds: cpuSecondsSince(cpu),
+      /** Time the event loop was busy: the main thread's share of cpuSeconds (the rest is GC and I/O threads). */
+      mainThreadSeconds: performance.eventLoopUtilization(loop).active / 1000,
       spans: spanCounts(),
       memory: memoryStats(),
       /** process.memoryUsage() when RSS was highest during the ingest. */

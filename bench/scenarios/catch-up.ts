@@ -23,6 +23,7 @@ interface PassResult {
   memory: MemoryStats;
 }
 interface ExporterPass extends PassResult {
+  mainThreadSeconds: number;
   atPeak: MemorySample;
   ingestedMs: number;
   polls: number;
@@ -97,7 +98,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       const e = await exporterPass(i);
       if (e.runs !== backlog) throw new Error(`exporter counted ${e.runs} runs, expected ${backlog} (${e.errors.join('; ')})`);
       exporters.push(e);
-      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB)`);
+      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB)`);
     }
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
     const bestExporter = exporters.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));

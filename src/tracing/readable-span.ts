@@ -32,17 +32,6 @@ function addHrTime(a: HrTime, b: HrTime): HrTime {
   return nanos >= NANOS ? [a[0] + b[0] + 1, nanos - NANOS] : [a[0] + b[0], nanos];
 }
 
-/**
- * String attributes whose value differs from run to run; every other string attribute takes one of
- * a few values per app (the protobuf encoder caches those, encoded).
- */
-export const PER_RUN_STRING_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'dify.workflow.run_id',
-  'dify.workflow.error',
-  'dify.end_user.id',
-  'dify.end_user.session_id',
-]);
-
 export function spanName(r: SpanRecord): string {
   return `invoke_workflow ${r.app}`;
 }
@@ -54,29 +43,48 @@ export function spanTimes(r: SpanRecord): { startTime: HrTime; endTime: HrTime; 
   return { startTime, endTime: addHrTime(startTime, duration), duration };
 }
 
-export function spanAttributes(r: SpanRecord): Attributes {
-  const a: Attributes = {
-    'gen_ai.operation.name': 'invoke_workflow',
-    'gen_ai.workflow.name': r.app,
-    'gen_ai.usage.total_tokens': r.tokens,
-    'dify.app.name': r.app,
-    'dify.app.mode': r.mode,
-    'dify.workflow.run_id': r.runId,
-    'dify.workflow.status': r.status,
-    'dify.workflow.total_tokens': r.tokens,
-    'dify.workflow.total_steps': r.steps,
-    'dify.workflow.exceptions_count': r.exceptions,
-    'dify.workflow.triggered_from': r.triggeredFrom,
-    'dify.workflow.created_from': r.createdFrom,
-    'dify.workflow.created_by_role': r.createdByRole,
-  };
-  if (r.workflowVersion !== null) a['dify.workflow.version'] = r.workflowVersion;
-  if (r.status === 'failed') a['error.type'] = WORKFLOW_FAILED;
+/** One attribute of a run's span: its key and how to read it from the record. */
+export interface SpanAttribute {
+  key: string;
+  /**
+   * True when the value differs from run to run; false when it takes one of a few values per app
+   * (an encoder may keep those encoded).
+   */
+  perRun: boolean;
+  /** The value, or undefined when the span does not carry this attribute. */
+  value(r: SpanRecord): string | number | undefined;
+}
+
+/** Every attribute a run's span may carry, in the order they are written. */
+export const SPAN_ATTRIBUTES: readonly SpanAttribute[] = [
+  { key: 'gen_ai.operation.name', perRun: false, value: () => 'invoke_workflow' },
+  { key: 'gen_ai.workflow.name', perRun: false, value: (r) => r.app },
+  { key: 'gen_ai.usage.total_tokens', perRun: true, value: (r) => r.tokens },
+  { key: 'dify.app.name', perRun: false, value: (r) => r.app },
+  { key: 'dify.app.mode', perRun: false, value: (r) => r.mode },
+  { key: 'dify.workflow.run_id', perRun: true, value: (r) => r.runId },
+  { key: 'dify.workflow.status', perRun: false, value: (r) => r.status },
+  { key: 'dify.workflow.total_tokens', perRun: true, value: (r) => r.tokens },
+  { key: 'dify.workflow.total_steps', perRun: true, value: (r) => r.steps },
+  { key: 'dify.workflow.exceptions_count', perRun: true, value: (r) => r.exceptions },
+  { key: 'dify.workflow.triggered_from', perRun: false, value: (r) => r.triggeredFrom },
+  { key: 'dify.workflow.created_from', perRun: false, value: (r) => r.createdFrom },
+  { key: 'dify.workflow.created_by_role', perRun: false, value: (r) => r.createdByRole },
+  { key: 'dify.workflow.version', perRun: false, value: (r) => r.workflowVersion ?? undefined },
+  { key: 'error.type', perRun: false, value: (r) => (r.status === 'failed' ? WORKFLOW_FAILED : undefined) },
   // A failed run's message is the span status; a stopped run's ("stopped by user") stays visible here.
-  else if (r.error !== null) a['dify.workflow.error'] = r.error;
-  if (r.endUserId !== undefined) a['dify.end_user.id'] = r.endUserId;
-  if (r.sessionId !== undefined) a['dify.end_user.session_id'] = r.sessionId;
-  return a;
+  { key: 'dify.workflow.error', perRun: true, value: (r) => (r.status !== 'failed' && r.error !== null ? r.error : undefined) },
+  { key: 'dify.end_user.id', perRun: true, value: (r) => r.endUserId },
+  { key: 'dify.end_user.session_id', perRun: true, value: (r) => r.sessionId },
+];
+
+export function spanAttributes(r: SpanRecord): Attributes {
+  const attributes: Attributes = {};
+  for (const a of SPAN_ATTRIBUTES) {
+    const value = a.value(r);
+    if (value !== undefined) attributes[a.key] = value;
+  }
+  return attributes;
 }
 
 /**

@@ -117,24 +117,24 @@ export class ProtoWriter {
     this.pos += 8;
   }
 
-  bytes(data: Uint8Array): void {
-    const n = data.length;
+  /** The first `n` bytes of `data` (all of it by default). */
+  bytes(data: Uint8Array, n = data.length): void {
     this.reserve(n);
     if (n <= SMALL_COPY) {
       const buf = this.buf;
       const pos = this.pos;
       for (let i = 0; i < n; i++) buf[pos + i] = data[i]!;
     } else {
-      this.buf.set(data, this.pos);
+      this.buf.set(n === data.length ? data : data.subarray(0, n), this.pos);
     }
     this.pos += n;
   }
 
-  /** A length-delimited field holding `data`. */
-  lenField(field: number, data: Uint8Array): void {
+  /** A length-delimited field holding the first `n` bytes of `data` (all of it by default). */
+  lenField(field: number, data: Uint8Array, n = data.length): void {
     this.tag(field, LEN);
-    this.varint(data.length);
-    this.bytes(data);
+    this.varint(n);
+    this.bytes(data, n);
   }
 
   /** A string field (UTF-8). */

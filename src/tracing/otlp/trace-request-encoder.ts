@@ -2,7 +2,8 @@
  * Writes an OTLP/protobuf ExportTraceServiceRequest straight from outbox records: the same spans
  * as the SDK would serialize from ReadableSpans (readable-span.ts says what a span contains), at a
  * fraction of the cost. What repeats from run to run is encoded once and copied: each resource,
- * the scope, span names, and string attributes other than PER_RUN_STRING_ATTRIBUTES.
+ * the scope, and per combination of their values, the span name with every attribute that is not
+ * per run (app, mode, status, trigger, source, version...).
  *
  * Field numbers are those of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1,
  * resource/v1).
@@ -11,7 +12,7 @@ import { TraceFlags, type AttributeValue, type HrTime } from '@opentelemetry/api
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { spanIdForTrace, traceIdForRun } from '../ids.js';
-import { PER_RUN_STRING_ATTRIBUTES, spanAttributes, spanName, spanStatus, spanTimes } from '../readable-span.js';
+import { SPAN_ATTRIBUTES as RUN_ATTRIBUTES, spanName, spanStatus, spanTimes } from '../readable-span.js';
 import type { ResourceCache } from '../resource.js';
 import type { SpanRecord } from '../span-record.js';
 import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT, lenFieldSize, unixNanosHalves, varintSize } from './proto-writer.js';
@@ -48,8 +49,21 @@ const ARRAY_VALUES = 1;
 const KIND_INTERNAL = 1;
 /** W3C flags, plus SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE (0x100): a root span, known not to be remote. */
 const SPAN_FLAGS_VALUE = TraceFlags.SAMPLED | 0x100;
-/** Distinct values kept encoded per attribute key; past this the cache starts over. */
-const MAX_CACHED_VALUES = 1_000;
+/** Span names (apps) with encoded blocks kept; past this the cache starts over. */
+const MAX_CACHED_NAMES = 1_000;
+/** Encoded blocks kept per span name: combinations of status, trigger, source, version... */
+const MAX_BLOCKS_PER_NAME = 16;
+
+type SharedValue = string | number | undefined;
+
+/** A span name with one combination of shared attribute values, and its encoding. */
+interface SharedBlock {
+  values: readonly SharedValue[];
+  bytes: Uint8Array;
+}
+
+const SHARED_ATTRIBUTES = RUN_ATTRIBUTES.filter((a) => !a.perRun);
+const PER_RUN_ATTRIBUTES = RUN_ATTRIBUTES.filter((a) => a.perRun);
 
 /** A value an int64 field can carry exactly; other numbers go out as doubles (as the SDK does for fractions). */
 const isInt64 = (value: number): boolean => Number.isSafeInteger(value);
@@ -96,6 +110,11 @@ function attributeFieldBytes(field: number, key: string, value: AttributeValue):
   return w.toBytes();
 }
 
+function sameValues(a: readonly SharedValue[], b: readonly SharedValue[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function writeTime(w: ProtoWriter, field: number, time: HrTime): void {
   const [low, high] = unixNanosHalves(time[0], time[1]);
   w.tag(field, FIXED64);
@@ -108,11 +127,15 @@ export class TraceRequestEncoder {
   private readonly span = new ProtoWriter(4 * 1024);
   private readonly scopeBytes: Uint8Array;
   private readonly resourceBytes = new WeakMap<Resource, Uint8Array>();
-  private readonly names = new Map<string, Uint8Array>();
-  /** Per attribute key: value -> the encoded attributes field. */
-  private readonly cachedAttributes = new Map<string, Map<string, Uint8Array>>();
-  /** Per attribute key: the encoded KeyValue.key field. */
-  private readonly keys = new Map<string, Uint8Array>();
+  /** Per span name: encoded name-and-shared-attributes blocks, the most used first. */
+  private readonly sharedBlocks = new Map<string, SharedBlock[]>();
+  private readonly sharedValues: SharedValue[] = new Array<SharedValue>(SHARED_ATTRIBUTES.length);
+  /** Per entry of PER_RUN_ATTRIBUTES: its encoded KeyValue.key field. */
+  private readonly perRunKeys: readonly Uint8Array[] = PER_RUN_ATTRIBUTES.map((a) => {
+    const w = new ProtoWriter(128);
+    w.stringField(KEY_VALUE_KEY, a.key);
+    return w.toBytes();
+  });
 
   constructor(
     private readonly resources: ResourceCache,
@@ -157,16 +180,16 @@ export class TraceRequestEncoder {
     const traceId = traceIdForRun(r.runId);
     w.hexField(SPAN_TRACE_ID, traceId);
     w.hexField(SPAN_SPAN_ID, spanIdForTrace(traceId));
-    w.bytes(this.nameFor(spanName(r)));
+    w.bytes(this.sharedBlock(r));
     w.tag(SPAN_KIND, VARINT);
     w.varint(KIND_INTERNAL);
     const { startTime, endTime } = spanTimes(r);
     writeTime(w, SPAN_START, startTime);
     writeTime(w, SPAN_END, endTime);
-    const attributes = spanAttributes(r);
-    for (const key in attributes) {
-      const value = attributes[key];
-      if (value !== undefined) this.writeAttribute(w, key, value);
+    for (let i = 0; i < PER_RUN_ATTRIBUTES.length; i++) {
+      const attribute = PER_RUN_ATTRIBUTES[i]!;
+      const value = attribute.value(r);
+      if (value !== undefined) this.writeAttribute(w, this.perRunKeys[i]!, attribute.key, value);
     }
     const status = spanStatus(r);
     if (status.code !== 0) {
@@ -182,12 +205,17 @@ export class TraceRequestEncoder {
     w.fixed32(SPAN_FLAGS_VALUE);
   }
 
-  private writeAttribute(w: ProtoWriter, key: string, value: AttributeValue): void {
+  private writeAttribute(w: ProtoWriter, keyBytes: Uint8Array, key: string, value: string | number): void {
     if (typeof value === 'string') {
-      if (PER_RUN_STRING_ATTRIBUTES.has(key)) this.writeStringAttribute(w, key, value);
-      else w.bytes(this.cachedAttribute(key, value));
-    } else if (typeof value === 'number' && isInt64(value) && value >= 0) {
-      const keyBytes = this.keyFor(key);
+      const valueBytes = Buffer.byteLength(value, 'utf8');
+      const anyValueBytes = lenFieldSize(ANY_STRING, valueBytes);
+      w.tag(SPAN_ATTRIBUTES, LEN);
+      w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
+      w.bytes(keyBytes);
+      w.tag(KEY_VALUE_VALUE, LEN);
+      w.varint(anyValueBytes);
+      w.stringField(ANY_STRING, value);
+    } else if (isInt64(value) && value >= 0) {
       const anyValueBytes = 1 + varintSize(value);
       w.tag(SPAN_ATTRIBUTES, LEN);
       w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
@@ -201,54 +229,40 @@ export class TraceRequestEncoder {
     }
   }
 
-  private writeStringAttribute(w: ProtoWriter, key: string, value: string): void {
-    const keyBytes = this.keyFor(key);
-    const valueBytes = Buffer.byteLength(value, 'utf8');
-    const anyValueBytes = lenFieldSize(ANY_STRING, valueBytes);
-    w.tag(SPAN_ATTRIBUTES, LEN);
-    w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
-    w.bytes(keyBytes);
-    w.tag(KEY_VALUE_VALUE, LEN);
-    w.varint(anyValueBytes);
-    w.stringField(ANY_STRING, value);
-  }
-
-  private cachedAttribute(key: string, value: string): Uint8Array {
-    let values = this.cachedAttributes.get(key);
-    if (values === undefined) {
-      values = new Map();
-      this.cachedAttributes.set(key, values);
+  /**
+   * The span's name field and its shared attributes fields, encoded once per combination of values
+   * and found again by comparing values (no key to build and hash per span).
+   */
+  private sharedBlock(r: SpanRecord): Uint8Array {
+    const name = spanName(r);
+    const values = this.sharedValues;
+    for (let i = 0; i < SHARED_ATTRIBUTES.length; i++) values[i] = SHARED_ATTRIBUTES[i]!.value(r);
+    let blocks = this.sharedBlocks.get(name);
+    if (blocks === undefined) {
+      if (this.sharedBlocks.size >= MAX_CACHED_NAMES) this.sharedBlocks.clear();
+      blocks = [];
+      this.sharedBlocks.set(name, blocks);
     }
-    let bytes = values.get(value);
-    if (bytes === undefined) {
-      if (values.size >= MAX_CACHED_VALUES) values.clear();
-      bytes = attributeFieldBytes(SPAN_ATTRIBUTES, key, value);
-      values.set(value, bytes);
+    for (let j = 0; j < blocks.length; j++) {
+      const block = blocks[j]!;
+      if (!sameValues(block.values, values)) continue;
+      if (j > 0) {
+        // Move a hit one place forward: the common combinations end up first.
+        blocks[j] = blocks[j - 1]!;
+        blocks[j - 1] = block;
+      }
+      return block.bytes;
     }
-    return bytes;
-  }
-
-  private keyFor(key: string): Uint8Array {
-    let bytes = this.keys.get(key);
-    if (bytes === undefined) {
-      const w = new ProtoWriter(128);
-      w.stringField(KEY_VALUE_KEY, key);
-      bytes = w.toBytes();
-      this.keys.set(key, bytes);
+    const w = new ProtoWriter(1024);
+    w.stringField(SPAN_NAME, name);
+    for (let i = 0; i < SHARED_ATTRIBUTES.length; i++) {
+      const value = values[i];
+      if (value !== undefined) w.lenField(SPAN_ATTRIBUTES, keyValueBytes(SHARED_ATTRIBUTES[i]!.key, value));
     }
-    return bytes;
-  }
-
-  private nameFor(name: string): Uint8Array {
-    let bytes = this.names.get(name);
-    if (bytes === undefined) {
-      if (this.names.size >= MAX_CACHED_VALUES) this.names.clear();
-      const w = new ProtoWriter(256);
-      w.stringField(SPAN_NAME, name);
-      bytes = w.toBytes();
-      this.names.set(name, bytes);
-    }
-    return bytes;
+    const block = { values: [...values], bytes: w.toBytes() };
+    if (blocks.length >= MAX_BLOCKS_PER_NAME) blocks.pop();
+    blocks.push(block);
+    return block.bytes;
   }
 
   /** The Resource message of a resource (its attributes; dropped_attributes_count stays 0). */
