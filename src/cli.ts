@@ -12,6 +12,7 @@ import type { Env } from './config/interpolate.js';
 import { configFilePath, loadConfig } from './config/load.js';
 import type { ExporterConfig } from './config/schema.js';
 import { secretsOf } from './config/secrets.js';
+import { limitHeapGrowth } from './heap.js';
 import { createLogger, redactSecrets, registerSecret, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -115,6 +116,7 @@ async function runExporter(config: ExporterConfig, io: CliIo): Promise<number> {
   for (const secret of secretsOf(config)) registerSecret(secret);
   const logger = createLogger({ level: config.log.level });
   exitOnCrash(logger);
+  limitHeapGrowth();
   const { createExporter } = await import('./main.js');
   const exporter = await createExporter(config, { logger, env: io.env as NodeJS.ProcessEnv });
   try {

@@ -5,10 +5,14 @@
 import { ManualClock } from '../../src/clock.js';
 import type { Counter } from '../../src/metrics/exposition/counter.js';
 import { createExporter, type Exporter } from '../../src/main.js';
+import { limitHeapGrowth } from '../../src/heap.js';
 import { createLogger } from '../../src/log.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig, type BenchTargets } from '../lib/exporter-config.js';
 import { collectGarbage, cpuSecondsSince, memoryStats, sampleMemory } from '../lib/proc-stats.js';
+
+// As the CLI does before it creates the exporter.
+limitHeapGrowth();
 
 let exporter: Exporter | null = null;
 let clock: ManualClock | null = null;
