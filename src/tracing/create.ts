@@ -9,6 +9,7 @@ import { noDeliveryMetrics, type SpanDeliveryMetrics } from './delivery-metrics.
 import { NoopRunTracer } from './noop-tracer.js';
 import { createOtlpHttpExporter, type OtlpCompression, type SpanRecordExporter } from './otlp/http-exporter.js';
 import { spanRecordSerializer, type OtlpProtocol } from './otlp/serializers.js';
+import { tlsFromEnv } from './otlp/tls-from-env.js';
 import { SpanPipeline, type TracingLogger } from './pipeline.js';
 import { parseResourceAttributes, ResourceCache } from './resource.js';
 import type { RunTracer } from './run-tracer.js';
@@ -86,6 +87,7 @@ export function createSpanPipeline(config: TracingConfig & { endpoint: string },
       compression: config.compression,
       timeoutMillis: exportTimeoutMillis,
       serializer: spanRecordSerializer(config.protocol, resources, scope),
+      tls: tlsFromEnv(env, (variable, reason) => deps.logger.warn({ variable, reason }, 'OTLP TLS file not readable; connecting without it')),
     });
   return new SpanPipeline({
     exporter,

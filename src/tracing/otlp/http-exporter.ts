@@ -8,6 +8,7 @@ import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { SpanRecord } from '../span-record.js';
 import { CONTENT_TYPES, type OtlpProtocol, type SpanRecordSerializer } from './serializers.js';
+import type { TlsFiles } from './tls-from-env.js';
 
 /** What the span pipeline sends batches through. */
 export interface SpanRecordExporter {
@@ -27,6 +28,8 @@ export interface OtlpHttpExporterOptions {
   /** Per export, the transport's own retries included. */
   timeoutMillis: number;
   serializer: SpanRecordSerializer;
+  /** CA and client certificate for https endpoints. */
+  tls: TlsFiles;
 }
 
 /** The exporter's `otel.component.type` in the SDK's self-observability metrics. */
@@ -44,7 +47,7 @@ export function createOtlpHttpExporter(o: OtlpHttpExporterOptions): SpanRecordEx
       compression: o.compression,
       timeoutMillis: o.timeoutMillis,
       concurrencyLimit: CONCURRENCY_LIMIT,
-      agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
+      agentFactory: httpAgentFactoryFromOptions({ keepAlive: true, ...o.tls }),
     },
     o.serializer,
     COMPONENT_TYPE,
