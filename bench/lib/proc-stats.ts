@@ -8,6 +8,10 @@ export interface MemoryStats {
   /** Peak resident set size of this process so far (VmHWM), MB. */
   peakRssMb: number;
   heapUsedMb: number;
+  /** V8 heap committed (used or not), MB. */
+  heapTotalMb: number;
+  /** Memory of Buffers and other objects outside the V8 heap, MB. */
+  externalMb: number;
 }
 
 const MB = 1024 * 1024;
@@ -26,7 +30,13 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 export function memoryStats(): MemoryStats {
   const m = process.memoryUsage();
-  return { rssMb: round1(m.rss / MB), peakRssMb: round1(vmHwmBytes() / MB), heapUsedMb: round1(m.heapUsed / MB) };
+  return {
+    rssMb: round1(m.rss / MB),
+    peakRssMb: round1(vmHwmBytes() / MB),
+    heapUsedMb: round1(m.heapUsed / MB),
+    heapTotalMb: round1(m.heapTotal / MB),
+    externalMb: round1(m.external / MB),
+  };
 }
 
 /** Runs a full GC when node was started with --expose-gc (the memory scenario is). */

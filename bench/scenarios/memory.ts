@@ -67,7 +67,7 @@ export async function runMemory(o: MemoryOptions, log: (line: string) => void): 
       spans = r.spans;
       const m = await exporter.call<MemoryStats>('memory', { gc: true });
       checkpoints.push({ runs: stage * perApp * o.apps, rssMb: m.rssMb, heapUsedMb: m.heapUsedMb, runsPerSecond: Math.round(r.runs / (r.wallMs / 1000)) });
-      log(`memory: ${(stage * perApp * o.apps).toLocaleString('en')} runs: RSS ${m.rssMb} MB after GC (heap ${m.heapUsedMb} MB), peak ${m.peakRssMb} MB`);
+      log(`memory: ${(stage * perApp * o.apps).toLocaleString('en')} runs: RSS ${m.rssMb} MB after GC (heap ${m.heapUsedMb} MB used of ${m.heapTotalMb} MB, external ${m.externalMb} MB), peak ${m.peakRssMb} MB`);
     }
     const last = await exporter.call<MemoryStats>('memory', { gc: false });
     await exporter.call('stop');

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../src/state/file-store.js';
+import { serialiseSnapshot } from '../../src/state/store.js';
+import { TargetState } from '../../src/state/target-state.js';
 import { startChild, type BenchChild } from '../lib/ipc.js';
 import { median } from '../lib/stats.js';
 import type { MemoryStats } from '../lib/proc-stats.js';
@@ -120,15 +122,20 @@ async function measure(p: Pair, apps: number, polls: number): Promise<RequestWin
   };
 }
 
-/** Median of three saves (serialise + atomic write) of the state file's content through the real file store. */
+/**
+ * Median of three saves of the state file's content as the exporter saves it after a poll:
+ * each target's state serialised, then written atomically through the real file store.
+ */
 async function timeSave(statePath: string, copyPath: string): Promise<number> {
   const snapshot = await new FileStateStore(statePath).load();
   if (!snapshot) throw new Error('steady: no state file written');
+  const states = Object.entries(snapshot.targets).map(([id, json]) => [id, json.app ?? id, TargetState.fromJSON(json)] as const);
   const store = new FileStateStore(copyPath);
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    await store.save(JSON.stringify(snapshot));
+    const targets = new Map(states.map(([id, app, state]) => [id, state.toJSONText(app)] as const));
+    await store.save(serialiseSnapshot(snapshot.savedAt, targets, snapshot.outbox));
     times.push(performance.now() - t0);
   }
   return median(times);

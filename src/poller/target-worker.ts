@@ -64,7 +64,7 @@ export class TargetWorker {
   private warnedLate = false;
   private identifiedAtMs = 0;
   /** State only changes in polls: serialised once per poll at most. */
-  private stateTextCache: { polls: number; text: string } | null = null;
+  private stateTextCache: { polls: number; text: readonly string[] } | null = null;
   private more = false;
 
   constructor(
@@ -107,12 +107,13 @@ export class TargetWorker {
     };
   }
 
-  /** The state to persist as JSON text: the saved one until the app is identified. */
-  stateText(): string | undefined {
+  /** The state to persist, as pieces of JSON text: the saved one until the app is identified. */
+  stateText(): readonly string[] | undefined {
     if (this.stateTextCache?.polls === this.polls) return this.stateTextCache.text;
-    const json = this.state ? { ...this.state.toJSON(), app: this.appName } : this.deps.savedState;
-    if (!json) return undefined;
-    const text = JSON.stringify(json);
+    let text: readonly string[];
+    if (this.state) text = this.state.toJSONText(this.appName);
+    else if (this.deps.savedState) text = [JSON.stringify(this.deps.savedState)];
+    else return undefined;
     this.stateTextCache = { polls: this.polls, text };
     return text;
   }

@@ -35,13 +35,13 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  async save(text: string): Promise<void> {
+  async save(pieces: readonly string[]): Promise<void> {
     const dir = dirname(this.location);
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `.${basename(this.location)}.${process.pid}.tmp`);
     const fh = await open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(text);
+      for (const piece of pieces) await fh.write(piece);
       await fh.sync();
     } finally {
       await fh.close();

@@ -7,7 +7,7 @@ export class MemoryStateStore implements StateStore {
   async load(): Promise<StateSnapshot | null> {
     return this.text === null ? null : parseSnapshot(this.text);
   }
-  async save(text: string): Promise<void> {
-    this.text = text;
+  async save(pieces: readonly string[]): Promise<void> {
+    this.text = pieces.join('');
   }
 }

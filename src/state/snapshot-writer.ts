@@ -11,8 +11,8 @@ export class SnapshotWriter {
 
   constructor(
     private readonly store: StateStore,
-    /** The state to save, serialised. */
-    private readonly snapshot: () => string,
+    /** The state to save, serialised (pieces of one JSON text). */
+    private readonly snapshot: () => readonly string[],
     private readonly logger: Logger,
   ) {}
 

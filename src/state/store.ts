@@ -14,8 +14,8 @@ export interface StateSnapshot {
 export interface StateStore {
   /** The last saved snapshot, or null on first start (or after a corrupt file was moved aside). */
   load(): Promise<StateSnapshot | null>;
-  /** Saves a snapshot already serialised (see serialiseSnapshot). */
-  save(text: string): Promise<void>;
+  /** Saves a snapshot already serialised (see serialiseSnapshot): the file is these pieces in order. */
+  save(pieces: readonly string[]): Promise<void>;
   /** Where the state lives, for logs ("memory" or a path). */
   readonly location: string;
 }
@@ -29,11 +29,17 @@ export function parseSnapshot(text: string): StateSnapshot {
 }
 
 /**
- * A snapshot as JSON text, from targets already serialised: a target that was not polled since the
- * last save costs nothing to serialise again.
+ * A snapshot as pieces of JSON text, from targets already serialised (a target that was not polled
+ * since the last save costs nothing to serialise again). The pieces are written one after the
+ * other, never joined: a large state is not copied into one string and one buffer on every save.
  */
-export function serialiseSnapshot(savedAt: number, targetsJson: ReadonlyMap<string, string>, outbox: unknown[]): string {
-  let targets = '';
-  for (const [id, json] of targetsJson) targets += `${targets === '' ? '' : ','}${JSON.stringify(id)}:${json}`;
-  return `{"version":${STATE_FORMAT_VERSION},"savedAt":${savedAt},"targets":{${targets}},"outbox":${JSON.stringify(outbox)}}`;
+export function serialiseSnapshot(savedAt: number, targetsJson: ReadonlyMap<string, readonly string[]>, outbox: unknown[]): string[] {
+  const pieces = [`{"version":${STATE_FORMAT_VERSION},"savedAt":${savedAt},"targets":{`];
+  let first = true;
+  for (const [id, json] of targetsJson) {
+    pieces.push(`${first ? '' : ','}${JSON.stringify(id)}:`, ...json);
+    first = false;
+  }
+  pieces.push(`},"outbox":${JSON.stringify(outbox)}}`);
+  return pieces;
 }
