@@ -3,9 +3,11 @@ import { Counter } from '../../src/metrics/exposition/counter.js';
 import { Gauge } from '../../src/metrics/exposition/gauge.js';
 import { Histogram } from '../../src/metrics/exposition/histogram.js';
 import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
+import { Prng } from '../../src/simulator/prng.js';
 
-// The exposition caches rendered text in blocks of series; these tests check that what a scraper
-// gets is always what a fresh render of the same values gives, whatever changed in between.
+// A scrape copies the bytes of unchanged series (and of the unchanged low buckets of a histogram)
+// from the previous scrape in the same format; these tests check that what a scraper gets is always
+// what a fresh render of the same values gives, whatever changed in between.
 
 interface Metrics {
   reg: MetricRegistry;
@@ -19,12 +21,14 @@ function metrics(): Metrics {
   return {
     reg,
     runs: reg.register(new Counter({ name: 't_runs_total', help: 'Runs.', labelNames: ['app', 'status'] })),
-    duration: reg.register(new Histogram({ name: 't_duration_seconds', help: 'Duration.', labelNames: ['app'], buckets: [1, 10] })),
+    duration: reg.register(new Histogram({ name: 't_duration_seconds', help: 'Duration.', labelNames: ['app'], buckets: [1, 2.5, 10, 60] })),
     up: reg.register(new Gauge({ name: 't_up', help: 'Up.', labelNames: ['app'] })),
   };
 }
 
 type Op = (m: Metrics) => void;
+
+const FORMATS = ['prometheus', 'openmetrics'] as const;
 
 /** Applies the same history to a long-lived registry (scraped after every step) and checks each scrape against a fresh one. */
 async function replay(ops: Op[]): Promise<void> {
@@ -33,7 +37,7 @@ async function replay(ops: Op[]): Promise<void> {
     (ops[i] as Op)(live);
     const fresh = metrics();
     for (const op of ops.slice(0, i + 1)) op(fresh);
-    for (const format of ['prometheus', 'openmetrics'] as const) {
+    for (const format of FORMATS) {
       expect(await live.reg.render(format)).toBe(await fresh.reg.render(format));
     }
   }
@@ -41,6 +45,31 @@ async function replay(ops: Op[]): Promise<void> {
 
 const apps = Array.from({ length: 40 }, (_, i) => `app-${i}`);
 const ex = (n: number) => ({ labels: { trace_id: n.toString(16).padStart(32, '0') }, value: n, timestamp: 1_700_000_000 + n });
+
+/** A random change, the same for every registry it is applied to. */
+function randomOp(rng: Prng): Op {
+  const names = [...apps.slice(0, 12), 'café "Ünïcødé" ☕', '日本語', 'a\\b\nc'];
+  const app = names[rng.int(0, names.length - 1)] as string;
+  const status = rng.next() < 0.7 ? 'succeeded' : 'failed';
+  const n = rng.int(1, 1_000_000);
+  const exemplar = rng.next() < 0.5 ? undefined : { ...ex(n), labels: n % 4 === 0 ? { trace_id: `ü-${n}` } : ex(n).labels, timestamp: 1_700_000_000 + n / 7 };
+  const r = rng.next();
+  if (r < 0.35) {
+    const by = rng.int(0, 3);
+    return (m) => m.runs.inc([app, status], by, exemplar);
+  }
+  if (r < 0.7) {
+    const v = [0.5, 2, 7, 30, 100][rng.int(0, 4)] as number;
+    return (m) => m.duration.observe([app], v, exemplar);
+  }
+  if (r < 0.85) {
+    const v = rng.int(0, 2000) / 8;
+    return (m) => m.up.set([app], v);
+  }
+  if (r < 0.9) return (m) => m.runs.zero([app, status]);
+  if (r < 0.95) return (m) => m.duration.removeWhere('app', app);
+  return (m) => m.runs.removeWhere('app', app);
+}
 
 describe('exposition cache', () => {
   it('a scrape after any change equals a fresh render, across many series and removals', async () => {
@@ -84,6 +113,62 @@ describe('exposition cache', () => {
     gauge.set(4);
     expect(gauge.value()).toBe(4);
     m.duration.child(['a']).observe(20);
-    expect(m.duration.snapshot(['a'])).toEqual({ count: 1, sum: 20, buckets: [0, 0, 1] });
+    expect(m.duration.snapshot(['a'])).toEqual({ count: 1, sum: 20, buckets: [0, 0, 0, 1, 0] });
+  });
+
+  it('random histories: every scrape equals a fresh render, in either format, scraped in any order', async () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = new Prng(seed);
+      const live = metrics();
+      const ops: Op[] = [];
+      for (let step = 0; step < 40; step++) {
+        for (let k = rng.int(0, 12); k > 0; k--) {
+          const op = randomOp(rng);
+          ops.push(op);
+          op(live);
+        }
+        const fresh = metrics();
+        for (const op of ops) op(fresh);
+        const formats = rng.next() < 0.3 ? [...FORMATS, ...FORMATS] : [FORMATS[rng.int(0, 1)] as (typeof FORMATS)[number]];
+        const bodies = await Promise.all(formats.map((f) => live.reg.renderBytes(f)));
+        for (let i = 0; i < formats.length; i++) {
+          expect((bodies[i] as Buffer).toString('utf8')).toBe(await fresh.reg.render(formats[i] as (typeof FORMATS)[number]));
+        }
+        for (const body of bodies) if (rng.next() < 0.7) live.reg.recycle(body);
+      }
+    }
+  });
+
+  it('never writes into a scrape a client still holds, and reuses it once given back', async () => {
+    const m = metrics();
+    for (const app of apps) m.duration.observe([app], 3, ex(1));
+    const held = await m.reg.renderBytes('openmetrics');
+    const copy = Buffer.from(held);
+    for (let i = 0; i < 5; i++) {
+      m.duration.observe([apps[i] as string], 0.5, ex(i + 2));
+      m.runs.inc([apps[i] as string, 'succeeded']);
+      m.reg.recycle(await m.reg.renderBytes('openmetrics'));
+    }
+    expect(held.equals(copy)).toBe(true);
+    m.reg.recycle(held);
+    const fresh = metrics();
+    for (const app of apps) fresh.duration.observe([app], 3, ex(1));
+    for (let i = 0; i < 5; i++) {
+      fresh.duration.observe([apps[i] as string], 0.5, ex(i + 2));
+      fresh.runs.inc([apps[i] as string, 'succeeded']);
+    }
+    for (let i = 0; i < 3; i++) expect((await m.reg.renderBytes('openmetrics')).toString()).toBe(await fresh.reg.render('openmetrics'));
+  });
+
+  it('a scrape far larger than the previous one is complete', async () => {
+    const m = metrics();
+    m.up.set(['a'], 1);
+    expect(await m.reg.render('prometheus')).toContain('t_up{app="a"} 1\n');
+    for (let i = 0; i < 5000; i++) m.runs.inc([`app-${i}`, 'succeeded'], i, ex(i));
+    for (const format of FORMATS) {
+      const text = await m.reg.render(format);
+      expect(text.split('\n').filter((l) => l.startsWith('t_runs_total{')).length).toBe(5000);
+      expect(text).toContain(format === 'openmetrics' ? 't_runs_total{app="app-4999",status="succeeded"} 4999 # {trace_id=' : 't_runs_total{app="app-4999",status="succeeded"} 4999\n');
+    }
   });
 });

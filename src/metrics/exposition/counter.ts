@@ -1,15 +1,37 @@
-import { MetricFamily, Series, type FamilyOptions } from './family.js';
+import { MetricFamily, type FamilyOptions } from './family.js';
+import { Series, SeriesRef } from './series.js';
 import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
 
 class CounterSeries extends Series {
   value = 0;
+  /** The newest exemplar until it is formatted (then only its text is kept). */
   exemplar: Exemplar | undefined;
-  /** The exemplar formatted, once (its block may be re-rendered for a neighbour's change). */
-  exemplarText: string | null = '';
+  exemplarText = '';
 }
 
 export interface CounterChild {
   inc(by?: number, exemplar?: Exemplar): void;
+}
+
+function add(counter: Counter, s: CounterSeries, by: number, exemplar: Exemplar | undefined): void {
+  if (!(by >= 0)) throw new Error(`${counter.name}: counters only go up (got ${by})`);
+  s.value += by;
+  if (exemplar) s.exemplar = exemplar;
+  counter.changed(s);
+}
+
+/** A counter's series for fixed label values (Counter.child). */
+class BoundCounter extends SeriesRef<CounterSeries> implements CounterChild {
+  constructor(
+    private readonly counter: Counter,
+    lookup: (removed: Series) => CounterSeries,
+    s: CounterSeries,
+  ) {
+    super(lookup, s);
+  }
+  inc(by = 1, exemplar?: Exemplar): void {
+    add(this.counter, this.series(), by, exemplar);
+  }
 }
 
 /** A monotonically increasing count. The name must end in `_total`. */
@@ -22,36 +44,28 @@ export class Counter extends MetricFamily<CounterSeries> {
   }
 
   inc(labelValues: readonly string[], by = 1, exemplar?: Exemplar): void {
-    this.add(this.get(labelValues), by, exemplar);
+    add(this, this.get(labelValues), by, exemplar);
   }
 
   /** The series of these label values, looked up once (hot paths). */
   child(labelValues: readonly string[]): CounterChild {
-    const series = this.bind(labelValues);
-    return { inc: (by = 1, exemplar) => this.add(series(), by, exemplar) };
-  }
-
-  private add(s: CounterSeries, by: number, exemplar: Exemplar | undefined): void {
-    if (!(by >= 0)) throw new Error(`${this.name}: counters only go up (got ${by})`);
-    s.value += by;
-    if (exemplar) {
-      s.exemplar = exemplar;
-      s.exemplarText = null;
-    }
-    s.touch();
-    this.version++;
+    return new BoundCounter(this, this.lookup, this.get(labelValues));
   }
 
   value(labelValues: readonly string[]): number {
     return this.get(labelValues).value;
   }
 
-  protected createSeries(values: readonly string[], labelText: string): CounterSeries {
-    return new CounterSeries(values, labelText);
+  protected createSeries(key: string, labelText: string, values: readonly string[] | null): CounterSeries {
+    return new CounterSeries(key, labelText, values);
   }
 
-  protected renderSeries(s: CounterSeries, format: ExpositionFormat, out: string[]): void {
-    const ex = format === 'openmetrics' ? (s.exemplarText ??= formatExemplar(s.exemplar)) : '';
-    out.push(`${this.name}${s.labelText} ${formatValue(s.value)}${ex}\n`);
+  protected seriesText(s: CounterSeries, format: ExpositionFormat): string {
+    if (format === 'openmetrics' && s.exemplar !== undefined) {
+      s.exemplarText = formatExemplar(s.exemplar);
+      s.exemplar = undefined;
+    }
+    const ex = format === 'openmetrics' ? s.exemplarText : '';
+    return `${this.name}${s.labelText} ${formatValue(s.value)}${ex}\n`;
   }
 }

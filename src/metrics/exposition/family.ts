@@ -1,10 +1,11 @@
 /**
  * Base of our metric families: label validation at construction, one series per label-value tuple,
- * and a text cache so a scrape re-renders only what changed. Series are cached in small blocks of
- * consecutive series: a scrape of tens of thousands of series copies a few thousand cached blocks,
- * and a change re-renders only its block.
+ * and the bytes of each series kept from one scrape to the next, so a scrape renders only the
+ * series that changed and copies the rest (see ScrapeWriter).
  */
 import { assertLabelNames, assertMetricName, escapeHelp, formatLabels, type ExpositionFormat } from './format.js';
+import type { ScrapeWriter } from './scrape-writer.js';
+import type { Series } from './series.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -14,38 +15,27 @@ export interface FamilyOptions {
   labelNames?: readonly string[];
 }
 
-/** Consecutive series whose text is rendered and cached together, per format. */
-class Block<S extends Series> {
-  readonly series: S[] = [];
-  /** Rendered text per format (Prometheus, OpenMetrics); null when a series in it changed. */
-  readonly text: [string | null, string | null] = [null, null];
-  /** UTF-8 length of each text, so a scrape sizes its buffer without encoding twice. */
-  readonly bytes: [number, number] = [0, 0];
-  invalidate(): void {
-    this.text[0] = null;
-    this.text[1] = null;
-  }
-}
-
-export abstract class Series {
-  /** The cache block this series is rendered in; null once the series is removed. */
-  block: Block<Series> | null = null;
-  constructor(
-    readonly labelValues: readonly string[],
-    readonly labelText: string,
-  ) {}
-  /** The value changed: the cached text of its block is stale. */
-  touch(): void {
-    this.block?.invalidate();
-  }
-}
-
 const SEP = '\u0001';
+/** changedBits of a series changed since it was last written in either format (bit 0 Prometheus, bit 1 OpenMetrics). */
+const CHANGED_BOTH = 3;
+const formatIndex = (format: ExpositionFormat): 0 | 1 => (format === 'openmetrics' ? 1 : 0);
+
 /**
- * Series per block: one changed series costs re-rendering its block, an unchanged block costs one
- * copy per scrape. A histogram series is already ~18 lines, so it is a block of its own.
+ * Where the last scrape in one format wrote a family's block, and each series in it (offset from
+ * the block's start, length), in arrays by series index: a scrape walks tens of thousands of
+ * series, and flat arrays are much cheaper to walk than the series objects.
  */
-const BLOCK_SIZE = 8;
+export class FamilyBytes {
+  /** The scrape that wrote the block, at `at`, `len` bytes long; -1 while it is being rewritten. */
+  gen = 0;
+  at = 0;
+  len = 0;
+  /** The family's version then: unchanged since, the whole block is copied. */
+  version = -1;
+  seriesAt = new Int32Array(0);
+  seriesLen = new Int32Array(0);
+  header: string | null = null;
+}
 
 export abstract class MetricFamily<S extends Series> {
   readonly name: string;
@@ -53,8 +43,13 @@ export abstract class MetricFamily<S extends Series> {
   readonly labelNames: readonly string[];
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
-  private blocks: Block<S>[] = [];
-  private readonly headers: [{ text: string; bytes: number } | null, { text: string; bytes: number } | null] = [null, null];
+  /** The series in exposition order (creation order). */
+  protected ordered: S[] = [];
+  /** Per series (by index), a bit per format set when it changed since last written in that format. */
+  protected changedBits = new Uint8Array(16);
+  protected readonly written = [new FamilyBytes(), new FamilyBytes()] as const;
+  /** The series with the label values of a removed one (made again), shared by every SeriesRef. */
+  protected readonly lookup = (removed: Series): S => this.get(this.valuesOf(removed));
   /** Bumped on every change. */
   version = 0;
 
@@ -66,14 +61,9 @@ export abstract class MetricFamily<S extends Series> {
     this.labelNames = opts.labelNames ?? [];
   }
 
-  protected abstract createSeries(values: readonly string[], labelText: string): S;
-  /** Appends the series' lines (each ending in a newline) to `out`. */
-  protected abstract renderSeries(s: S, format: ExpositionFormat, out: string[]): void;
-
-  /** Series per cache block (see BLOCK_SIZE). */
-  protected get blockSize(): number {
-    return this.type === 'histogram' ? 1 : BLOCK_SIZE;
-  }
+  protected abstract createSeries(key: string, labelText: string, values: readonly string[] | null): S;
+  /** The series' lines, each ending in a newline. */
+  protected abstract seriesText(s: S, format: ExpositionFormat): string;
 
   /** The series for these label values (created at zero when new). */
   protected get(values: readonly string[]): S {
@@ -83,33 +73,28 @@ export abstract class MetricFamily<S extends Series> {
       if (values.length !== this.labelNames.length) {
         throw new Error(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`);
       }
-      s = this.createSeries([...values], formatLabels(this.labelNames, values));
+      const ambiguous = values.length > 1 && values.some((v) => v.includes(SEP));
+      s = this.createSeries(key, formatLabels(this.labelNames, values), ambiguous ? [...values] : null);
       this.series.set(key, s);
-      this.place(s);
+      s.index = this.ordered.length;
+      this.ordered.push(s);
+      if (s.index >= this.changedBits.length) this.changedBits = grow(this.changedBits, this.ordered.length);
+      this.changedBits[s.index] = CHANGED_BOTH;
       this.version++;
     }
     return s;
   }
 
-  private place(s: S): void {
-    let block = this.blocks[this.blocks.length - 1];
-    if (block === undefined || block.series.length >= this.blockSize) {
-      block = new Block<S>();
-      this.blocks.push(block);
-    }
-    block.series.push(s);
-    block.invalidate();
-    s.block = block as Block<Series>;
+  /** The label values of a series. */
+  protected valuesOf(s: Series): readonly string[] {
+    if (s.values !== null) return s.values;
+    return this.labelNames.length === 1 ? [s.key] : this.labelNames.length === 0 ? [] : s.key.split(SEP);
   }
 
-  /**
-   * A function returning the series of these label values, looked up once: for hot paths that
-   * update the same series for every run. It follows the series if it is removed and made again.
-   */
-  protected bind(labelValues: readonly string[]): () => S {
-    const values = [...labelValues];
-    let s = this.get(values);
-    return () => (s.block === null ? (s = this.get(values)) : s);
+  /** The series' value changed: its next scrape in each format renders it again. */
+  changed(s: S): void {
+    this.changedBits[s.index] = CHANGED_BOTH;
+    this.version++;
   }
 
   /** Creates the series at zero, so it is exported before its first event. */
@@ -123,14 +108,30 @@ export abstract class MetricFamily<S extends Series> {
     if (i < 0) return;
     let removed = false;
     for (const [k, s] of this.series) {
-      if (s.labelValues[i] !== value) continue;
+      if ((this.labelNames.length === 1 ? k : this.valuesOf(s)[i]) !== value) continue;
       this.series.delete(k);
-      s.block = null;
+      s.index = -1;
       removed = true;
     }
     if (!removed) return;
-    this.blocks = [];
-    for (const s of this.series.values()) this.place(s);
+    // The survivors keep their bytes (and offsets): a run of neighbours is copied as one only
+    // while it is contiguous in the previous scrape.
+    const kept: S[] = [];
+    for (let from = 0; from < this.ordered.length; from++) {
+      const s = this.ordered[from] as S;
+      if (s.index < 0) continue;
+      const to = kept.length;
+      this.changedBits[to] = this.changedBits[from] as number;
+      for (const fb of this.written) {
+        if (from < fb.seriesAt.length) {
+          fb.seriesAt[to] = fb.seriesAt[from] as number;
+          fb.seriesLen[to] = fb.seriesLen[from] as number;
+        }
+      }
+      s.index = to;
+      kept.push(s);
+    }
+    this.ordered = kept;
     this.version++;
   }
 
@@ -138,47 +139,86 @@ export abstract class MetricFamily<S extends Series> {
     return this.series.size;
   }
 
-  /** The family's exposition block in the given format. */
+  /** The family's exposition block in the given format (rendered afresh, for tests and tools). */
   render(format: ExpositionFormat): string {
-    const out: string[] = [];
-    this.collect(format, out);
+    const out = [this.header(format)];
+    for (const s of this.ordered) out.push(this.seriesText(s, format));
     return out.join('');
   }
 
   /**
-   * Appends the family's exposition block to `out` as pieces (its header, then each cached block
-   * of series) and returns their UTF-8 length. The registry writes the pieces straight into one
-   * buffer: no large intermediate string is ever built.
+   * Writes the family's exposition block, copying from the previous scrape what did not change:
+   * the whole block when no series changed, else each run of unchanged series.
    */
-  collect(format: ExpositionFormat, out: string[]): number {
-    const idx = format === 'openmetrics' ? 1 : 0;
-    const header = this.header(idx);
-    out.push(header.text);
-    let bytes = header.bytes;
-    for (const block of this.blocks) {
-      let text = block.text[idx];
-      if (text === null) {
-        // join() builds one flat string in a single copy; `+=` would leave a rope to flatten later.
-        const parts: string[] = [];
-        for (const s of block.series) this.renderSeries(s, format, parts);
-        text = parts.join('');
-        block.text[idx] = text;
-        block.bytes[idx] = Buffer.byteLength(text);
+  write(w: ScrapeWriter, format: ExpositionFormat): void {
+    const fb = this.written[formatIndex(format)];
+    const start = w.position;
+    const inPrev = fb.gen === w.prevGen;
+    if (inPrev && fb.version === this.version) {
+      w.copy(fb.at, fb.len);
+    } else {
+      const from = fb.at;
+      fb.gen = -1; // the series' offsets are being rewritten: not a copy source until done
+      if (fb.seriesAt.length < this.ordered.length) {
+        fb.seriesAt = grow(fb.seriesAt, this.ordered.length);
+        fb.seriesLen = grow(fb.seriesLen, this.ordered.length);
       }
-      out.push(text);
-      bytes += block.bytes[idx];
+      w.text(this.header(format));
+      this.writeSeries(w, format, start, inPrev ? from : -1);
+      fb.version = this.version;
     }
-    return bytes;
+    fb.gen = w.gen;
+    fb.at = start;
+    fb.len = w.position - start;
   }
 
-  private header(idx: 0 | 1): { text: string; bytes: number } {
-    let h = this.headers[idx];
-    if (h === null) {
-      const familyName = idx === 1 && this.type === 'counter' ? this.name.replace(/_total$/, '') : this.name;
-      const text = `# HELP ${familyName} ${escapeHelp(this.help)}\n# TYPE ${familyName} ${this.type}\n`;
-      h = { text, bytes: Buffer.byteLength(text) };
-      this.headers[idx] = h;
+  /**
+   * Writes each series of the block that starts at `start`. When `from` is not -1, the previous
+   * scrape's block started there, and a series that did not change since is copied from it.
+   */
+  protected writeSeries(w: ScrapeWriter, format: ExpositionFormat, start: number, from: number): void {
+    const f = formatIndex(format);
+    const bit = 1 << f;
+    const fb = this.written[f];
+    const at = fb.seriesAt;
+    const len = fb.seriesLen;
+    const changed = this.changedBits;
+    const ordered = this.ordered;
+    const n = ordered.length;
+    let i = 0;
+    while (i < n) {
+      if (from >= 0 && ((changed[i] as number) & bit) === 0) {
+        // A run of unchanged series, contiguous in the previous scrape: one copy.
+        const first = at[i] as number;
+        let end = first + (len[i] as number);
+        let j = i + 1;
+        while (j < n && ((changed[j] as number) & bit) === 0 && at[j] === end) end += len[j++] as number;
+        const shift = w.position - start - first;
+        w.copy(from + first, end - first);
+        if (shift !== 0) for (let k = i; k < j; k++) at[k] = (at[k] as number) + shift;
+        i = j;
+      } else {
+        at[i] = w.position - start;
+        len[i] = w.text(this.seriesText(ordered[i] as S, format));
+        changed[i] = (changed[i] as number) & ~bit;
+        i++;
+      }
     }
-    return h;
   }
+
+  protected header(format: ExpositionFormat): string {
+    const fb = this.written[formatIndex(format)];
+    if (fb.header === null) {
+      const familyName = format === 'openmetrics' && this.type === 'counter' ? this.name.replace(/_total$/, '') : this.name;
+      fb.header = `# HELP ${familyName} ${escapeHelp(this.help)}\n# TYPE ${familyName} ${this.type}\n`;
+    }
+    return fb.header;
+  }
+}
+
+/** A copy of `a` with room for at least `n` elements. */
+function grow<A extends Uint8Array | Int32Array>(a: A, n: number): A {
+  const bigger = new (a.constructor as new (n: number) => A)(Math.max(n, a.length * 2, 16));
+  bigger.set(a);
+  return bigger;
 }

@@ -34,15 +34,26 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
-/** `{a="x",b="y"}` for the given names and values, or '' when there are none. */
+/** Decimal digits of a non-negative integer (the length of String(n)). */
+export function decimalDigits(n: number): number {
+  let d = 1;
+  for (let p = 10; n >= p; p *= 10) d++;
+  return d;
+}
+
+/**
+ * `{a="x",b="y"}` for the given names and values, or '' when there are none. Built with join(): a
+ * flat string, where `+=` would leave a tree of pieces that every later copy of it walks again.
+ */
 export function formatLabels(names: readonly string[], values: readonly string[]): string {
   if (names.length === 0) return '';
-  let out = '{';
+  const parts: string[] = ['{'];
   for (let i = 0; i < names.length; i++) {
-    if (i > 0) out += ',';
-    out += `${names[i]}="${escapeLabelValue(values[i] ?? '')}"`;
+    if (i > 0) parts.push(',');
+    parts.push(names[i] as string, '="', escapeLabelValue(values[i] ?? ''), '"');
   }
-  return out + '}';
+  parts.push('}');
+  return parts.join('');
 }
 
 /** An exemplar attached to a sample: rendered only in OpenMetrics. Not changed once recorded. */
@@ -53,9 +64,20 @@ export interface Exemplar {
   timestamp: number;
 }
 
+/**
+ * ` # {trace_id="..."} 1 1700000000.000`, or '' without an exemplar. A flat string (see formatLabels):
+ * it is cached and copied into every later render of its series, and label values (trace ids) are
+ * often trees of slices themselves.
+ */
 export function formatExemplar(e: Exemplar | undefined): string {
   if (!e) return '';
-  let labels = '';
-  for (const k in e.labels) labels += `${labels === '' ? '' : ','}${k}="${escapeLabelValue(e.labels[k] as string)}"`;
-  return ` # {${labels}} ${formatValue(e.value)} ${e.timestamp.toFixed(3)}`;
+  const parts: string[] = [' # {'];
+  for (const k in e.labels) {
+    if (parts.length > 1) parts.push(',');
+    parts.push(k, '="', escapeLabelValue(e.labels[k] as string), '"');
+  }
+  // toFixed is slow; whole seconds (the usual case) are the same digits and ".000".
+  const ts = Number.isSafeInteger(e.timestamp) ? `${e.timestamp}.000` : e.timestamp.toFixed(3);
+  parts.push('} ', formatValue(e.value), ' ', ts);
+  return parts.join('');
 }

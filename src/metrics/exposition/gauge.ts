@@ -1,4 +1,5 @@
-import { MetricFamily, Series, type FamilyOptions } from './family.js';
+import { MetricFamily, type FamilyOptions } from './family.js';
+import { Series, SeriesRef } from './series.js';
 import { formatValue, type ExpositionFormat } from './format.js';
 
 class GaugeSeries extends Series {
@@ -10,6 +11,29 @@ export interface GaugeChild {
   value(): number;
 }
 
+function assign(gauge: Gauge, s: GaugeSeries, value: number): void {
+  if (s.value === value) return;
+  s.value = value;
+  gauge.changed(s);
+}
+
+/** A gauge's series for fixed label values (Gauge.child). */
+class BoundGauge extends SeriesRef<GaugeSeries> implements GaugeChild {
+  constructor(
+    private readonly gauge: Gauge,
+    lookup: (removed: Series) => GaugeSeries,
+    s: GaugeSeries,
+  ) {
+    super(lookup, s);
+  }
+  set(value: number): void {
+    assign(this.gauge, this.series(), value);
+  }
+  value(): number {
+    return this.series().value;
+  }
+}
+
 /** A value that goes up and down. */
 export class Gauge extends MetricFamily<GaugeSeries> {
   readonly type = 'gauge';
@@ -19,31 +43,23 @@ export class Gauge extends MetricFamily<GaugeSeries> {
   }
 
   set(labelValues: readonly string[], value: number): void {
-    this.assign(this.get(labelValues), value);
+    assign(this, this.get(labelValues), value);
   }
 
   /** The series of these label values, looked up once (hot paths). */
   child(labelValues: readonly string[]): GaugeChild {
-    const series = this.bind(labelValues);
-    return { set: (value) => this.assign(series(), value), value: () => series().value };
-  }
-
-  private assign(s: GaugeSeries, value: number): void {
-    if (s.value === value) return;
-    s.value = value;
-    s.touch();
-    this.version++;
+    return new BoundGauge(this, this.lookup, this.get(labelValues));
   }
 
   value(labelValues: readonly string[]): number {
     return this.get(labelValues).value;
   }
 
-  protected createSeries(values: readonly string[], labelText: string): GaugeSeries {
-    return new GaugeSeries(values, labelText);
+  protected createSeries(key: string, labelText: string, values: readonly string[] | null): GaugeSeries {
+    return new GaugeSeries(key, labelText, values);
   }
 
-  protected renderSeries(s: GaugeSeries, _format: ExpositionFormat, out: string[]): void {
-    out.push(`${this.name}${s.labelText} ${formatValue(s.value)}\n`);
+  protected seriesText(s: GaugeSeries, _format: ExpositionFormat): string {
+    return `${this.name}${s.labelText} ${formatValue(s.value)}\n`;
   }
 }

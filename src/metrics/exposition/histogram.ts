@@ -1,24 +1,9 @@
-import { MetricFamily, Series, type FamilyOptions } from './family.js';
-import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
-
-class HistogramSeries extends Series {
-  /** Non-cumulative count per bucket; the last slot is +Inf. */
-  counts: number[];
-  exemplars: (Exemplar | undefined)[];
-  /** Each bucket's exemplar formatted, once: every change to the series re-renders all its buckets. */
-  exemplarText: (string | null)[];
-  sum = 0;
-  count = 0;
-  /** `name_bucket{labels,le="`: the start of every bucket line, made once. */
-  readonly bucketOpen: string;
-  constructor(values: readonly string[], labelText: string, buckets: number, name: string) {
-    super(values, labelText);
-    this.counts = new Array<number>(buckets + 1).fill(0);
-    this.exemplars = new Array<Exemplar | undefined>(buckets + 1);
-    this.exemplarText = new Array<string | null>(buckets + 1).fill('');
-    this.bucketOpen = `${name}_bucket${labelText === '' ? '{' : `${labelText.slice(0, -1)},`}le="`;
-  }
-}
+/** Histograms: observations counted into fixed buckets, exposed as cumulative bucket lines. */
+import { MetricFamily, type FamilyOptions } from './family.js';
+import { decimalDigits, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
+import { exemplarText, HistogramSeries, UNCHANGED } from './histogram-series.js';
+import type { ScrapeWriter } from './scrape-writer.js';
+import { SeriesRef, type Series } from './series.js';
 
 export interface HistogramChild {
   observe(value: number, exemplar?: Exemplar): void;
@@ -28,12 +13,52 @@ export interface HistogramOptions extends FamilyOptions {
   buckets: readonly number[];
 }
 
+/** The index of the first bucket whose upper bound is >= value (the last slot is +Inf). */
+function bucketIndex(buckets: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = buckets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (value <= (buckets[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function add(h: Histogram, s: HistogramSeries, value: number, exemplar: Exemplar | undefined): void {
+  const i = bucketIndex(h.buckets, value);
+  s.counts[i] = (s.counts[i] as number) + 1;
+  s.sum += value;
+  s.count++;
+  if (exemplar) s.exemplars[i] = exemplar;
+  if (i < s.changedFrom0) s.changedFrom0 = i;
+  if (i < s.changedFrom1) s.changedFrom1 = i;
+  h.changed(s);
+}
+
+/** A histogram's series for fixed label values (Histogram.child). */
+class BoundHistogram extends SeriesRef<HistogramSeries> implements HistogramChild {
+  constructor(
+    private readonly histogram: Histogram,
+    lookup: (removed: Series) => HistogramSeries,
+    s: HistogramSeries,
+  ) {
+    super(lookup, s);
+  }
+  observe(value: number, exemplar?: Exemplar): void {
+    add(this.histogram, this.series(), value, exemplar);
+  }
+}
+
 /** Observations counted into fixed, cumulative buckets. */
 export class Histogram extends MetricFamily<HistogramSeries> {
   readonly type = 'histogram';
   readonly buckets: readonly number[];
   /** The rest of each bucket's label set, `0.5"} `, after the series' bucketOpen. */
   private readonly leText: string[];
+  /** Reused by writeChanged: lines rendered and not yet written; counts to rewrite (position, value). */
+  private readonly scratch: string[] = [];
+  private readonly patches: number[] = [];
 
   constructor(opts: HistogramOptions) {
     super(opts);
@@ -47,26 +72,12 @@ export class Histogram extends MetricFamily<HistogramSeries> {
   }
 
   observe(labelValues: readonly string[], value: number, exemplar?: Exemplar): void {
-    this.add(this.get(labelValues), value, exemplar);
+    add(this, this.get(labelValues), value, exemplar);
   }
 
   /** The series of these label values, looked up once (hot paths). */
   child(labelValues: readonly string[]): HistogramChild {
-    const series = this.bind(labelValues);
-    return { observe: (value, exemplar) => this.add(series(), value, exemplar) };
-  }
-
-  private add(s: HistogramSeries, value: number, exemplar: Exemplar | undefined): void {
-    const i = this.bucketIndex(value);
-    s.counts[i] = (s.counts[i] as number) + 1;
-    s.sum += value;
-    s.count++;
-    if (exemplar) {
-      s.exemplars[i] = exemplar;
-      s.exemplarText[i] = null;
-    }
-    s.touch();
-    this.version++;
+    return new BoundHistogram(this, this.lookup, this.get(labelValues));
   }
 
   /** Count and sum of one series, for tests and the landing page. */
@@ -75,29 +86,122 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     return { count: s.count, sum: s.sum, buckets: [...s.counts] };
   }
 
-  private bucketIndex(value: number): number {
-    const b = this.buckets;
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (value <= (b[mid] as number)) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+  protected createSeries(key: string, labelText: string, values: readonly string[] | null): HistogramSeries {
+    return new HistogramSeries(key, labelText, values, this.buckets.length, this.name);
   }
 
-  protected createSeries(values: readonly string[], labelText: string): HistogramSeries {
-    return new HistogramSeries(values, labelText, this.buckets.length, this.name);
+  protected seriesText(s: HistogramSeries, format: ExpositionFormat): string {
+    return this.linesFrom(s, 0, format === 'openmetrics');
   }
 
-  protected renderSeries(s: HistogramSeries, format: ExpositionFormat, out: string[]): void {
+  /**
+   * As the base class, but a changed series is written line by line: an observation changes the
+   * count on its bucket's line and the lines above (cumulative), nothing below. Lines below the
+   * first changed bucket are copied from the previous scrape; a changed line that kept its length
+   * (same number of digits, same exemplar) is copied too and its count rewritten in place; only the
+   * other lines, _sum and _count are rendered.
+   */
+  protected override writeSeries(w: ScrapeWriter, format: ExpositionFormat, start: number, from: number): void {
     const om = format === 'openmetrics';
+    const fb = this.written[om ? 1 : 0];
+    const at = fb.seriesAt;
+    const len = fb.seriesLen;
+    const ordered = this.ordered;
+    for (let i = 0; i < ordered.length; i++) {
+      const s = ordered[i] as HistogramSeries;
+      const changedFrom = om ? s.changedFrom1 : s.changedFrom0;
+      const ends = om ? s.lineEnds1 : s.lineEnds0;
+      const cachedAt = from + (at[i] as number);
+      at[i] = w.position - start;
+      if (from < 0 || ends === null) len[i] = this.writeWhole(w, s, om);
+      else if (changedFrom === UNCHANGED) w.copy(cachedAt, len[i] as number);
+      else len[i] = this.writeChanged(w, s, om, ends, cachedAt, changedFrom);
+      if (om) s.changedFrom1 = UNCHANGED;
+      else s.changedFrom0 = UNCHANGED;
+    }
+  }
+
+  /** Renders a whole series and notes where its bucket lines end; returns its length. */
+  private writeWhole(w: ScrapeWriter, s: HistogramSeries, om: boolean): number {
+    const bytes = w.text(this.linesFrom(s, 0, om));
+    let ends = om ? s.lineEnds1 : s.lineEnds0;
+    if (ends === null) {
+      ends = new Int32Array(this.leText.length);
+      if (om) s.lineEnds1 = ends;
+      else s.lineEnds0 = ends;
+    }
+    let end = 0;
     let cumulative = 0;
-    for (let i = 0; i < this.leText.length; i++) {
+    for (let i = 0; i < ends.length; i++) {
       cumulative += s.counts[i] as number;
-      out.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? (s.exemplarText[i] ??= formatExemplar(s.exemplars[i])) : ''}\n`);
+      end += this.lineBytes(s, i, cumulative, om);
+      ends[i] = end;
+    }
+    return bytes;
+  }
+
+  /**
+   * Writes a series whose lines from bucket `first` up may have changed since the previous scrape
+   * wrote it at `cachedAt` (its lines ending at `ends`, updated here); returns its length.
+   */
+  private writeChanged(w: ScrapeWriter, s: HistogramSeries, om: boolean, ends: Int32Array, cachedAt: number, first: number): number {
+    const seriesAt = w.position;
+    let oldStart = first === 0 ? 0 : (ends[first - 1] as number);
+    if (oldStart > 0) w.copy(cachedAt, oldStart);
+    let pos = oldStart;
+    let cumulative = 0;
+    for (let i = 0; i < first; i++) cumulative += s.counts[i] as number;
+    const rendered = this.scratch;
+    const patches = this.patches;
+    for (let i = first; i < ends.length; i++) {
+      cumulative += s.counts[i] as number;
+      const oldEnd = ends[i] as number;
+      const bytes = om && s.exemplars[i] !== undefined ? -1 : this.lineBytes(s, i, cumulative, om);
+      if (bytes === oldEnd - oldStart) {
+        if (rendered.length > 0) this.flushRendered(w, patches);
+        w.copy(cachedAt + oldStart, bytes);
+        patches.push(seriesAt + pos + s.bucketOpenBytes + (this.leText[i] as string).length, cumulative);
+        pos += bytes;
+      } else {
+        rendered.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? exemplarText(s, i) : ''}\n`);
+        pos += this.lineBytes(s, i, cumulative, om);
+      }
+      ends[i] = pos;
+      oldStart = oldEnd;
+    }
+    rendered.push(`${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`);
+    this.flushRendered(w, patches);
+    return w.position - seriesAt;
+  }
+
+  /** Writes the counts of the lines copied so far, then the lines rendered since. */
+  private flushRendered(w: ScrapeWriter, patches: number[]): void {
+    if (patches.length > 0) applyPatches(w, patches);
+    w.text(this.scratch.join(''));
+    this.scratch.length = 0;
+  }
+
+  /** UTF-8 length of bucket line i with this cumulative count (and the bucket's exemplar in OpenMetrics). */
+  private lineBytes(s: HistogramSeries, i: number, cumulative: number, om: boolean): number {
+    return s.bucketOpenBytes + (this.leText[i] as string).length + decimalDigits(cumulative) + (om ? (s.exemplarBytes[i] as number) : 0) + 1;
+  }
+
+  /** The series' lines from bucket `first` up, then _sum and _count. */
+  private linesFrom(s: HistogramSeries, first: number, om: boolean): string {
+    const out: string[] = [];
+    let cumulative = 0;
+    for (let i = 0; i < first; i++) cumulative += s.counts[i] as number;
+    for (let i = first; i < this.leText.length; i++) {
+      cumulative += s.counts[i] as number;
+      out.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? exemplarText(s, i) : ''}\n`);
     }
     out.push(`${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`);
+    return out.join('');
   }
+}
+
+/** Rewrites the counts of copied lines (pairs of position, count) once their bytes are written. */
+function applyPatches(w: ScrapeWriter, patches: number[]): void {
+  for (let i = 0; i < patches.length; i += 2) w.rewriteUint(patches[i] as number, patches[i + 1] as number);
+  patches.length = 0;
 }

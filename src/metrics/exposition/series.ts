@@ -1,0 +1,36 @@
+/**
+ * One series of a family (its label values and text), and a reference to one that hot paths hold
+ * instead of looking it up for every run.
+ */
+
+export abstract class Series {
+  /** Position in the family's exposition order; -1 once removed (bound children then look it up again). */
+  index = -1;
+  /**
+   * @param key the label values joined (the family's map key): the values are read back from it,
+   *   so a series does not keep an array of them too (two objects fewer for each of tens of thousands)
+   * @param labelText `{a="x",b="y"}`
+   * @param values the label values, kept only when the key cannot be split back into them
+   */
+  constructor(
+    readonly key: string,
+    readonly labelText: string,
+    readonly values: readonly string[] | null,
+  ) {}
+}
+
+/**
+ * The series of fixed label values, looked up once: for hot paths that update the same series for
+ * every run. It follows the series if it is removed and made again. One small object per bound
+ * series (there can be tens of thousands), so the family's lookup function is shared, not a closure.
+ */
+export class SeriesRef<S extends Series> {
+  constructor(
+    private readonly lookup: (removed: Series) => S,
+    private s: S,
+  ) {}
+  series(): S {
+    const s = this.s;
+    return s.index >= 0 ? s : (this.s = this.lookup(s));
+  }
+}
