@@ -115,6 +115,18 @@ function sameValues(a: readonly SharedValue[], b: readonly SharedValue[]): boole
   return true;
 }
 
+/**
+ * An attributes field up to its AnyValue's content: tag and length of the KeyValue, its encoded
+ * key, tag and length of the AnyValue (`anyValueBytes` long, written next by the caller).
+ */
+function writeKeyValueStart(w: ProtoWriter, keyBytes: Uint8Array, anyValueBytes: number): void {
+  w.tag(SPAN_ATTRIBUTES, LEN);
+  w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
+  w.bytes(keyBytes);
+  w.tag(KEY_VALUE_VALUE, LEN);
+  w.varint(anyValueBytes);
+}
+
 function writeTime(w: ProtoWriter, field: number, time: HrTime): void {
   const [low, high] = unixNanosHalves(time[0], time[1]);
   w.tag(field, FIXED64);
@@ -207,21 +219,10 @@ export class TraceRequestEncoder {
 
   private writeAttribute(w: ProtoWriter, keyBytes: Uint8Array, key: string, value: string | number): void {
     if (typeof value === 'string') {
-      const valueBytes = Buffer.byteLength(value, 'utf8');
-      const anyValueBytes = lenFieldSize(ANY_STRING, valueBytes);
-      w.tag(SPAN_ATTRIBUTES, LEN);
-      w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
-      w.bytes(keyBytes);
-      w.tag(KEY_VALUE_VALUE, LEN);
-      w.varint(anyValueBytes);
+      writeKeyValueStart(w, keyBytes, lenFieldSize(ANY_STRING, Buffer.byteLength(value, 'utf8')));
       w.stringField(ANY_STRING, value);
     } else if (isInt64(value) && value >= 0) {
-      const anyValueBytes = 1 + varintSize(value);
-      w.tag(SPAN_ATTRIBUTES, LEN);
-      w.varint(keyBytes.length + lenFieldSize(KEY_VALUE_VALUE, anyValueBytes));
-      w.bytes(keyBytes);
-      w.tag(KEY_VALUE_VALUE, LEN);
-      w.varint(anyValueBytes);
+      writeKeyValueStart(w, keyBytes, 1 + varintSize(value));
       w.tag(ANY_INT, VARINT);
       w.varint(value);
     } else {
