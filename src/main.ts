@@ -12,6 +12,7 @@ import { defineMetrics, type ExporterMetrics } from './metrics/definitions.js';
 import { MetricRegistry } from './metrics/exposition/registry.js';
 import { createProcessMetricsSource } from './metrics/process-metrics.js';
 import { RunRecorder } from './metrics/run-recorder.js';
+import { CatchUpBudget } from './poller/catch-up-budget.js';
 import { PollScheduler } from './poller/scheduler.js';
 import { TargetWorker, type TargetStatus } from './poller/target-worker.js';
 import { createHttpApp, listen } from './server/http-server.js';
@@ -90,6 +91,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     config.targets,
     stateIds.map((id) => saved?.targets[id]?.app),
   );
+  const catchUpBudget = new CatchUpBudget(() => tracer.spareCapacity());
   const workers = config.targets.map((t, i) => {
     let worker: TargetWorker | undefined;
     const client = new DifyClient({
@@ -109,7 +111,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
       logger,
       settings,
       savedState: saved?.targets[stateId],
-      catchUpRoom: () => tracer.spareCapacity(),
+      catchUpBudget,
       claimName: (wanted) => claimName(wanted, i),
       onRun: (app, run) =>
         tracer.record({ app: app.name, mode: app.mode, serviceName: t.serviceName, serviceVersion: app.serverVersion }, run),

@@ -85,6 +85,10 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
         return r;
       });
 
+    const othersCpu = async () => ({
+      simulator: (await sim.call<{ cpuSeconds: number }>('stats')).cpuSeconds,
+      sink: (await sink.call<{ cpuSeconds: number }>('stats')).cpuSeconds,
+    });
     log(`catch-up: warm-up pass over ${backlog.toLocaleString('en')} runs`);
     await floorPass();
     const floors: PassResult[] = [];
@@ -95,10 +99,12 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       floors.push(f);
       log(`catch-up: floor pass ${i + 1}: ${Math.round(perSecond(f)).toLocaleString('en')} runs/s`);
       await sink.call('reset');
+      const cpuBefore = await othersCpu();
       const e = await exporterPass(i);
+      const cpuAfter = await othersCpu();
       if (e.runs !== backlog) throw new Error(`exporter counted ${e.runs} runs, expected ${backlog} (${e.errors.join('; ')})`);
       exporters.push(e);
-      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB)`);
+      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB); meanwhile simulator CPU ${(cpuAfter.simulator - cpuBefore.simulator).toFixed(2)} s, span sink CPU ${(cpuAfter.sink - cpuBefore.sink).toFixed(2)} s`);
     }
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
     const bestExporter = exporters.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));

@@ -13,6 +13,7 @@ import type { WireLogsPage } from '../dify/wire.js';
 import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '../model/run.js';
 import type { PendingRun, TargetState } from '../state/target-state.js';
 import { nextCheckAt, planFollowUp, type FollowUpSettings } from './follow-up-plan.js';
+import { CatchUpBudget } from './catch-up-budget.js';
 import { findWindowEnd } from './catch-up-window.js';
 
 export interface PollSettings extends FollowUpSettings {
@@ -72,8 +73,8 @@ export class LogPoller {
     private readonly settings: PollSettings,
     /** Called exactly once per finished run. */
     private readonly onRun: (run: FinishedRun) => void,
-    /** Asked before each backlog window: how many runs may be taken in now (spans must drain first). */
-    private readonly catchUpRoom: () => number = () => Infinity,
+    /** Claimed before each backlog window: how many runs may be taken in now (spans must drain first). */
+    private readonly catchUpBudget: CatchUpBudget = new CatchUpBudget(),
   ) {}
 
   async poll(signal?: AbortSignal): Promise<PollOutcome> {
@@ -110,20 +111,27 @@ export class LogPoller {
     while (Math.ceil(total / s.pageLimit) > OPEN_SCAN_MAX_PAGES) {
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
-      const budgetRows = Math.min(Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit, this.catchUpRoom());
-      if (budgetRows < s.pageLimit) {
+      if (lastClosedSecond < from) break;
+      const claim = this.catchUpBudget.claim(Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit);
+      if (claim.rows < s.pageLimit) {
+        claim.close();
         scan.outcome.more = true;
         break;
       }
-      if (lastClosedSecond < from) break;
-      // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
-      // shown as second `end`, so a window asks for `before=end+1` (counted and read alike).
-      const end = await findWindowEnd(from, lastClosedSecond, total, budgetRows, (a, e) => count(a, e + 1));
-      for (let page = 1; ; page++) {
-        const res = await list({ page, after: from, before: end + 1 });
-        for (const raw of res.data) this.handle(raw, scan);
-        if (!res.has_more || res.data.length === 0) break;
-        endless(page, res.total, s.pageLimit);
+      let end: number;
+      try {
+        // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
+        // shown as second `end`, so a window asks for `before=end+1` (counted and read alike).
+        end = await findWindowEnd(from, lastClosedSecond, total, claim.rows, (a, e) => count(a, e + 1));
+        for (let page = 1; ; page++) {
+          const res = await list({ page, after: from, before: end + 1 });
+          for (const raw of res.data) this.handle(raw, scan);
+          claim.used(res.data.length);
+          if (!res.has_more || res.data.length === 0) break;
+          endless(page, res.total, s.pageLimit);
+        }
+      } finally {
+        claim.close();
       }
       // Every row stamped at or before `end` has been seen. Late commits need the overlap only
       // when the window ended within it of "now" when its reading began; further back they were

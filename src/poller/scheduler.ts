@@ -1,10 +1,15 @@
 /**
  * Runs every target's poll loop concurrently: poll, wait the interval (longer after auth
- * failures), repeat. Timers are unref'd; stop() aborts waits and in-flight requests.
+ * failures), repeat. A target with a backlog polls again at once, or, when the span outbox has no
+ * room for more, as soon as it has (within the interval). Timers are unref'd; stop() aborts
+ * waits and in-flight requests.
  */
 import { setMaxListeners } from 'node:events';
 import { abortableSleep } from '../dify/sleep.js';
 import type { TargetWorker } from './target-worker.js';
+
+/** How often a target held back by a full span outbox looks for room (no request is made to look). */
+export const ROOM_CHECK_MS = 100;
 
 export interface SchedulerOptions {
   intervalMs: number;
@@ -60,7 +65,17 @@ export class PollScheduler {
     while (!signal.aborted) {
       await worker.pollOnce(signal);
       await this.opts.afterPoll(worker);
-      await sleep(worker.behind ? 0 : this.opts.intervalMs * worker.authBackoffFactor, signal);
+      await this.pause(worker, signal);
+    }
+  }
+
+  private async pause(worker: TargetWorker, signal: AbortSignal): Promise<void> {
+    const sleep = this.opts.sleep ?? abortableSleep;
+    if (worker.behind) return sleep(0, signal);
+    const intervalMs = this.opts.intervalMs * worker.authBackoffFactor;
+    if (!worker.heldBack) return sleep(intervalMs, signal);
+    for (let waited = 0; waited < intervalMs && worker.heldBack && !signal.aborted; waited += ROOM_CHECK_MS) {
+      await sleep(Math.min(ROOM_CHECK_MS, intervalMs - waited), signal);
     }
   }
 }

@@ -12,6 +12,7 @@ import type { RunRecorder } from '../metrics/run-recorder.js';
 import { modeRecordsWorkflowLogs, modeWarning } from '../model/app-mode.js';
 import type { FinishedRun } from '../model/run.js';
 import { TargetState, type TargetStateJSON } from '../state/target-state.js';
+import type { CatchUpBudget } from './catch-up-budget.js';
 import { LogPoller, type PollOutcome, type PollSettings } from './log-poller.js';
 
 
@@ -41,8 +42,8 @@ export interface TargetWorkerDeps {
   savedState: TargetStateJSON | undefined;
   /** Called once per counted run, after the metrics are updated. */
   onRun: (app: { name: string; mode: string; serverVersion: string }, run: FinishedRun) => void;
-  /** How many runs a backlog catch-up may take in now (fewer while spans wait to be delivered). */
-  catchUpRoom: () => number;
+  /** How many runs a backlog catch-up may take in now (fewer while spans wait to be delivered); shared by all targets. */
+  catchUpBudget: CatchUpBudget;
   /** Makes an app name unique among targets (names from /info may collide). */
   claimName: (wanted: string) => string;
 }
@@ -154,7 +155,12 @@ export class TargetWorker {
 
   /** A backlog is left from the last poll and may be read on: poll again at once. */
   get behind(): boolean {
-    return this.more && this.deps.catchUpRoom() >= this.deps.settings.pageLimit;
+    return this.more && this.deps.catchUpBudget.available() >= this.deps.settings.pageLimit;
+  }
+
+  /** A backlog is left but the span outbox has no room for it yet: poll again when it has. */
+  get heldBack(): boolean {
+    return this.more && !this.behind;
   }
 
   private report(outcome: PollOutcome): void {
@@ -223,7 +229,7 @@ export class TargetWorker {
       this.counted++;
       recorder.record(this.appName, run);
       this.deps.onRun({ name: this.appName, mode: this.mode ?? 'unknown', serverVersion: this.serverVersion ?? 'unknown' }, run);
-    }, this.deps.catchUpRoom);
+    }, this.deps.catchUpBudget);
     logger.info({ app: this.appName, mode: info.mode, serverVersion: this.serverVersion, resumed: Boolean(this.deps.savedState) }, 'target identified');
   }
 

@@ -294,6 +294,47 @@ describe('catching up while the collector is down', () => {
   });
 });
 
+describe('several targets catching up while the collector is down', () => {
+  it('share the outbox room: together they stop at half the outbox and no span is dropped', async () => {
+    const clock = new ManualClock(T0);
+    const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
+    cleanups.push(() => sim.close());
+    const keys = ['app-share-key-000001', 'app-share-key-000002', 'app-share-key-000003', 'app-share-key-000004'];
+    keys.forEach((apiKey, i) => {
+      sim.addApp({ apiKey, name: `bot-${i}` }).addFinishedBacklog(2_500, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: 10 + i });
+    });
+    const receiver = await OtlpReceiver.start();
+    cleanups.push(() => receiver.close());
+    receiver.mode = 'unavailable';
+    const { exporter } = await startExporter({
+      clock,
+      lookback: '2h',
+      maxOutboxSpans: 2_000,
+      tracingEndpoint: receiver.tracesUrl,
+      targets: keys.map((api_key, i) => ({ name: `bot-${i}`, base_url: baseUrl, api_key })),
+    });
+    cleanups.push(() => exporter.stop());
+    for (let i = 0; i < 3; i++) {
+      clock.advance(15_000);
+      await exporter.pollAllOnce();
+    }
+    const during = await scrape(exporter);
+    expect(sumOf(during, 'dify_exporter_span_queue_size')).toBeLessThanOrEqual(1_000);
+    expect(sumOf(during, 'dify_exporter_spans_dropped_total')).toBe(0);
+    receiver.mode = 'accept';
+    for (let i = 0; i < 60 && sumOf(await scrape(exporter), 'dify_workflow_runs_total') < 10_000; i++) {
+      await exporter.tracer.forceFlush();
+      clock.advance(15_000);
+      await exporter.pollAllOnce();
+    }
+    await exporter.tracer.forceFlush();
+    const after = await scrape(exporter);
+    expect(sumOf(after, 'dify_workflow_runs_total')).toBe(10_000);
+    expect(sumOf(after, 'dify_exporter_spans_dropped_total')).toBe(0);
+    expect(new Set(receiver.spans().map((s) => s.traceId)).size).toBe(10_000);
+  });
+});
+
 describe('steady counting while the collector is down', () => {
   it('keeps counting new runs; spans past the outbox bound are dropped and counted', async () => {
     const clock = new ManualClock(T0);

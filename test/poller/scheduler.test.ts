@@ -5,7 +5,8 @@ import { DifyClient } from '../../src/dify/client.js';
 import { defineMetrics } from '../../src/metrics/definitions.js';
 import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
 import { RunRecorder } from '../../src/metrics/run-recorder.js';
-import { PollScheduler } from '../../src/poller/scheduler.js';
+import { CatchUpBudget } from '../../src/poller/catch-up-budget.js';
+import { PollScheduler, ROOM_CHECK_MS } from '../../src/poller/scheduler.js';
 import { TargetWorker } from '../../src/poller/target-worker.js';
 import { DifySimulator } from '../../src/simulator/simulator.js';
 
@@ -28,7 +29,7 @@ describe('PollScheduler', () => {
       logger: pino({ level: 'silent' }),
       settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 50, initialLookbackMs: 0 },
       savedState: undefined,
-      catchUpRoom: () => Infinity,
+      catchUpBudget: new CatchUpBudget(),
       onRun: () => {},
       claimName: (n) => n,
     });
@@ -69,7 +70,7 @@ describe('TargetWorker with a backlog', () => {
       logger: pino({ level: 'silent' }),
       settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 20, initialLookbackMs: 2 * 3_600_000 },
       savedState: undefined,
-      catchUpRoom: () => Infinity,
+      catchUpBudget: new CatchUpBudget(),
       onRun: () => {},
       claimName: (n) => n,
     });
@@ -84,4 +85,48 @@ describe('TargetWorker with a backlog', () => {
     expect(worker.behind).toBe(false);
     expect(worker.status().counted).toBe(5_000);
   });
+
+  it('polls a target held back by a full span outbox again as soon as there is room, not after the interval', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const sim = new DifySimulator({ clock, serverVersion: '1.10.1' });
+    sims.push(sim);
+    const app = sim.addApp({ apiKey: 'app-held-back-key-01', name: 'bot' });
+    app.addFinishedBacklog(3_000, { fromMs: clock.now() - 3_600_000, toMs: clock.now() - 10_000, seed: 3 });
+    const baseUrl = await sim.listen();
+    let room = 0;
+    const worker = new TargetWorker(baseUrl, 'bot', 'target-1', {
+      client: new DifyClient({ baseUrl, apiKey: 'app-held-back-key-01', maxRetries: 0, backoff: { baseMs: 1, maxMs: 2 } }),
+      recorder: new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id }),
+      clock,
+      logger: pino({ level: 'silent' }),
+      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 20, initialLookbackMs: 2 * 3_600_000 },
+      savedState: undefined,
+      catchUpBudget: new CatchUpBudget(() => room),
+      onRun: () => {},
+      claimName: (n) => n,
+    });
+    const waits: number[] = [];
+    const requests: number[] = [];
+    let stop: () => void = () => {};
+    const done = new Promise<void>((resolve) => (stop = resolve));
+    const scheduler = new PollScheduler([worker], {
+      intervalMs: 15_000,
+      afterPoll: () => {},
+      sleep: async (ms) => {
+        waits.push(ms);
+        requests.push(sim.requestCount({ apiKey: 'app-held-back-key-01' }));
+        if (waits.length === 4) room = Infinity; // the collector caught up
+        if (waits.length === 6) stop();
+      },
+    });
+    scheduler.start();
+    await done;
+    await scheduler.stop();
+    // Start spread, then checks for room every ROOM_CHECK_MS (no request to Dify), then at once.
+    expect(waits.slice(0, 5)).toEqual([0, ROOM_CHECK_MS, ROOM_CHECK_MS, ROOM_CHECK_MS, 0]);
+    expect(requests[3]).toBe(requests[1]);
+    expect(requests[4]).toBeGreaterThan(requests[3]!);
+    expect(worker.status().counted).toBeGreaterThan(0);
+  });
 });
+
