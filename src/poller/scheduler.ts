@@ -8,8 +8,13 @@ import { setMaxListeners } from 'node:events';
 import { abortableSleep } from '../dify/sleep.js';
 import type { TargetWorker } from './target-worker.js';
 
-/** How often a target held back by a full span outbox looks for room (no request is made to look). */
-export const ROOM_CHECK_MS = 100;
+/**
+ * How often a target held back by a full span outbox looks for room (no request is made to look):
+ * soon at first, as room usually comes back within milliseconds, then less often (a collector
+ * outage).
+ */
+export const ROOM_CHECK_FIRST_MS = 5;
+export const ROOM_CHECK_MAX_MS = 500;
 
 export interface SchedulerOptions {
   intervalMs: number;
@@ -74,8 +79,9 @@ export class PollScheduler {
     if (worker.behind) return sleep(0, signal);
     const intervalMs = this.opts.intervalMs * worker.authBackoffFactor;
     if (!worker.heldBack) return sleep(intervalMs, signal);
-    for (let waited = 0; waited < intervalMs && worker.heldBack && !signal.aborted; waited += ROOM_CHECK_MS) {
-      await sleep(Math.min(ROOM_CHECK_MS, intervalMs - waited), signal);
+    let step = ROOM_CHECK_FIRST_MS;
+    for (let waited = 0; waited < intervalMs && worker.heldBack && !signal.aborted; waited += step, step = Math.min(2 * step, ROOM_CHECK_MAX_MS)) {
+      await sleep(Math.min(step, intervalMs - waited), signal);
     }
   }
 }

@@ -6,7 +6,7 @@ import { defineMetrics } from '../../src/metrics/definitions.js';
 import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
 import { RunRecorder } from '../../src/metrics/run-recorder.js';
 import { CatchUpBudget } from '../../src/poller/catch-up-budget.js';
-import { PollScheduler, ROOM_CHECK_MS } from '../../src/poller/scheduler.js';
+import { PollScheduler, ROOM_CHECK_FIRST_MS } from '../../src/poller/scheduler.js';
 import { TargetWorker } from '../../src/poller/target-worker.js';
 import { DifySimulator } from '../../src/simulator/simulator.js';
 
@@ -122,8 +122,9 @@ describe('TargetWorker with a backlog', () => {
     scheduler.start();
     await done;
     await scheduler.stop();
-    // Start spread, then checks for room every ROOM_CHECK_MS (no request to Dify), then at once.
-    expect(waits.slice(0, 5)).toEqual([0, ROOM_CHECK_MS, ROOM_CHECK_MS, ROOM_CHECK_MS, 0]);
+    // Start spread, then checks for room further and further apart (no request to Dify), then at once.
+    const first = ROOM_CHECK_FIRST_MS;
+    expect(waits.slice(0, 5)).toEqual([0, first, 2 * first, 4 * first, 0]);
     expect(requests[3]).toBe(requests[1]);
     expect(requests[4]).toBeGreaterThan(requests[3]!);
     expect(worker.status().counted).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { spanIdForTrace, traceIdForRun } from '../../src/tracing/ids.js';
+import * as crypto from 'node:crypto';
+import { spanIdForTrace, traceIdForRun, writeSpanIds } from '../../src/tracing/ids.js';
 
 describe('traceIdForRun', () => {
   it('is the run UUID without dashes, lowercased', () => {
@@ -18,6 +19,11 @@ describe('traceIdForRun', () => {
 });
 
 describe('spanIdForTrace', () => {
+  it('is the last 16 hex digits of the trace id, or the first 16 when those are zeros', () => {
+    expect(spanIdForTrace('1f3c5a2e9b7d4c1e8a2b3d4e5f607182')).toBe('8a2b3d4e5f607182');
+    expect(spanIdForTrace('1f3c5a2e9b7d4c1e0000000000000000')).toBe('1f3c5a2e9b7d4c1e');
+  });
+
   it('is 16 hex digits, not zero, the same every time and different per trace', () => {
     const a = spanIdForTrace('1f3c5a2e9b7d4c1e8a2b3d4e5f607182');
     const b = spanIdForTrace('1f3c5a2e9b7d4c1e8a2b3d4e5f607183');
@@ -25,5 +31,25 @@ describe('spanIdForTrace', () => {
     expect(a).not.toBe('0'.repeat(16));
     expect(spanIdForTrace('1f3c5a2e9b7d4c1e8a2b3d4e5f607182')).toBe(a);
     expect(b).not.toBe(a);
+  });
+});
+
+describe('writeSpanIds', () => {
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+  it.each([
+    crypto.randomUUID(),
+    crypto.randomUUID().toUpperCase(),
+    '00000000-0000-0000-0000-000000000000',
+    '1f3c5a2e-9b7d-4c1e-0000-000000000000',
+    '1f3c5a2e9b7d4c1e8a2b3d4e5f607182',
+    'not-a-uuid',
+    '',
+    'ünïcode-run-id',
+  ])('writes the bytes of traceIdForRun and spanIdForTrace for %j', (runId) => {
+    const traceId = new Uint8Array(16);
+    const spanId = new Uint8Array(8);
+    writeSpanIds(runId, traceId, spanId);
+    expect(hex(traceId)).toBe(traceIdForRun(runId));
+    expect(hex(spanId)).toBe(spanIdForTrace(traceIdForRun(runId)));
   });
 });

@@ -14,14 +14,6 @@ const TWO_32 = 2 ** 32;
 /** Copying this few bytes by hand beats TypedArray.prototype.set. */
 const SMALL_COPY = 64;
 
-/** Value of each hex digit by char code (0 for anything else; callers pass valid hex). */
-const HEX_VALUE = new Uint8Array(128);
-for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEX_VALUE[97 + i] = 10 + i;
-  HEX_VALUE[65 + i] = 10 + i;
-}
-
 /** Bytes a varint of `value` (a non-negative safe integer) takes. */
 export function varintSize(value: number): number {
   let size = 1;
@@ -151,20 +143,6 @@ export class ProtoWriter {
     this.pos += this.buf.write(text, this.pos, bytes, 'utf8');
   }
 
-  /** A bytes field from hex digits (trace and span ids: an even number of valid digits). */
-  hexField(field: number, hex: string): void {
-    const bytes = hex.length >>> 1;
-    this.tag(field, LEN);
-    this.varint(bytes);
-    this.reserve(bytes);
-    const buf = this.buf;
-    const pos = this.pos;
-    for (let i = 0; i < bytes; i++) {
-      buf[pos + i] = (HEX_VALUE[hex.charCodeAt(2 * i) & 127]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1) & 127]!;
-    }
-    this.pos += bytes;
-  }
-
   private reserve(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -175,8 +153,11 @@ export class ProtoWriter {
   }
 }
 
-/** Splits a non-negative integer below 2^64 (given as seconds and nanoseconds) into 32-bit halves. */
-export function unixNanosHalves(seconds: number, nanos: number): [low: number, high: number] {
+/**
+ * Writes seconds and nanoseconds as one fixed64 count of nanoseconds (a non-negative integer below
+ * 2^64), low half first.
+ */
+export function writeUnixNanos(w: ProtoWriter, seconds: number, nanos: number): void {
   // seconds * 1e9 + nanos overflows a double's exact range; 1e9 = 1953125 * 2^9 keeps it exact.
   const scaled = Math.max(0, Math.floor(seconds)) * 1953125; // < 2^53 until the year 2116
   let high = Math.floor(scaled / 2 ** 23);
@@ -185,5 +166,5 @@ export function unixNanosHalves(seconds: number, nanos: number): [low: number, h
     low -= TWO_32;
     high += 1;
   }
-  return [low, high];
+  w.fixed64(low, high);
 }

@@ -11,11 +11,11 @@
 import { TraceFlags, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { spanIdForTrace, traceIdForRun } from '../ids.js';
+import { writeSpanIds } from '../ids.js';
 import { SPAN_ATTRIBUTES as RUN_ATTRIBUTES, spanName, spanStatus, spanTimes } from '../readable-span.js';
 import type { ResourceCache } from '../resource.js';
 import type { SpanRecord } from '../span-record.js';
-import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT, lenFieldSize, unixNanosHalves, varintSize } from './proto-writer.js';
+import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT, lenFieldSize, varintSize, writeUnixNanos } from './proto-writer.js';
 
 const REQUEST_RESOURCE_SPANS = 1;
 const RESOURCE_SPANS_RESOURCE = 1;
@@ -49,9 +49,9 @@ const ARRAY_VALUES = 1;
 const KIND_INTERNAL = 1;
 /** W3C flags, plus SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE (0x100): a root span, known not to be remote. */
 const SPAN_FLAGS_VALUE = TraceFlags.SAMPLED | 0x100;
-/** Span names (apps) with encoded blocks kept; past this the cache starts over. */
-const MAX_CACHED_NAMES = 1_000;
-/** Encoded blocks kept per span name: combinations of status, trigger, source, version... */
+/** Apps with encoded blocks kept; past this the cache starts over. */
+const MAX_CACHED_APPS = 1_000;
+/** Encoded blocks kept per app: combinations of status, trigger, source, version... */
 const MAX_BLOCKS_PER_NAME = 16;
 
 type SharedValue = string | number | undefined;
@@ -128,9 +128,8 @@ function writeKeyValueStart(w: ProtoWriter, keyBytes: Uint8Array, anyValueBytes:
 }
 
 function writeTime(w: ProtoWriter, field: number, time: HrTime): void {
-  const [low, high] = unixNanosHalves(time[0], time[1]);
   w.tag(field, FIXED64);
-  w.fixed64(low, high);
+  writeUnixNanos(w, time[0], time[1]);
 }
 
 export class TraceRequestEncoder {
@@ -138,8 +137,10 @@ export class TraceRequestEncoder {
   private readonly group = new ProtoWriter();
   private readonly span = new ProtoWriter(4 * 1024);
   private readonly scopeBytes: Uint8Array;
+  private readonly traceId = new Uint8Array(16);
+  private readonly spanId = new Uint8Array(8);
   private readonly resourceBytes = new WeakMap<Resource, Uint8Array>();
-  /** Per span name: encoded name-and-shared-attributes blocks, the most used first. */
+  /** Per app (the span name is made from it): encoded name-and-shared-attributes blocks, the most used first. */
   private readonly sharedBlocks = new Map<string, SharedBlock[]>();
   private readonly sharedValues: SharedValue[] = new Array<SharedValue>(SHARED_ATTRIBUTES.length);
   /** Per entry of PER_RUN_ATTRIBUTES: its encoded KeyValue.key field. */
@@ -189,9 +190,9 @@ export class TraceRequestEncoder {
   }
 
   private writeSpan(w: ProtoWriter, r: SpanRecord): void {
-    const traceId = traceIdForRun(r.runId);
-    w.hexField(SPAN_TRACE_ID, traceId);
-    w.hexField(SPAN_SPAN_ID, spanIdForTrace(traceId));
+    writeSpanIds(r.runId, this.traceId, this.spanId);
+    w.lenField(SPAN_TRACE_ID, this.traceId);
+    w.lenField(SPAN_SPAN_ID, this.spanId);
     w.bytes(this.sharedBlock(r));
     w.tag(SPAN_KIND, VARINT);
     w.varint(KIND_INTERNAL);
@@ -235,14 +236,13 @@ export class TraceRequestEncoder {
    * and found again by comparing values (no key to build and hash per span).
    */
   private sharedBlock(r: SpanRecord): Uint8Array {
-    const name = spanName(r);
     const values = this.sharedValues;
     for (let i = 0; i < SHARED_ATTRIBUTES.length; i++) values[i] = SHARED_ATTRIBUTES[i]!.value(r);
-    let blocks = this.sharedBlocks.get(name);
+    let blocks = this.sharedBlocks.get(r.app);
     if (blocks === undefined) {
-      if (this.sharedBlocks.size >= MAX_CACHED_NAMES) this.sharedBlocks.clear();
+      if (this.sharedBlocks.size >= MAX_CACHED_APPS) this.sharedBlocks.clear();
       blocks = [];
-      this.sharedBlocks.set(name, blocks);
+      this.sharedBlocks.set(r.app, blocks);
     }
     for (let j = 0; j < blocks.length; j++) {
       const block = blocks[j]!;
@@ -255,7 +255,7 @@ export class TraceRequestEncoder {
       return block.bytes;
     }
     const w = new ProtoWriter(1024);
-    w.stringField(SPAN_NAME, name);
+    w.stringField(SPAN_NAME, spanName(r));
     for (let i = 0; i < SHARED_ATTRIBUTES.length; i++) {
       const value = values[i];
       if (value !== undefined) w.lenField(SPAN_ATTRIBUTES, keyValueBytes(SHARED_ATTRIBUTES[i]!.key, value));
