@@ -25,4 +25,5 @@ VOLUME ["/var/lib/dify-exporter"]
 EXPOSE 9818
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9818/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+# The node flags are SHIPPED_NODE_FLAGS of src/heap.ts (a test keeps them equal).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/dist/src/cli.js"]

@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SHIPPED_NODE_FLAGS } from '../../src/heap.js';
 
 interface Request {
   id: number;
@@ -39,6 +40,12 @@ function extraFlags(name: string): string[] {
   return flags;
 }
 
+/**
+ * Children that run the exporter's code (or, for the floor, its HTTP client) start with the node
+ * flags the exporter is shipped with, as the Docker image and `npm start` run it.
+ */
+const SHIPPED_AS_EXPORTER = new Set(['exporter', 'scrape', 'floor']);
+
 /** True when this file runs compiled (tsc output) rather than under tsx. */
 const COMPILED = import.meta.url.endsWith('.js');
 
@@ -46,7 +53,7 @@ const COMPILED = import.meta.url.endsWith('.js');
 export async function startChild(name: string, flags: string[] = []): Promise<BenchChild> {
   const script = fileURLToPath(new URL(`../processes/${name}.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
   const child: ChildProcess = fork(script, [], {
-    execArgv: [...(COMPILED ? [] : ['--import', 'tsx']), ...flags, ...extraFlags(name)],
+    execArgv: [...(COMPILED ? [] : ['--import', 'tsx']), ...(SHIPPED_AS_EXPORTER.has(name) ? SHIPPED_NODE_FLAGS : []), ...flags, ...extraFlags(name)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
