@@ -17,7 +17,7 @@ interface StatusSeries {
   /** The app's (no status label). */
   exceptions: CounterChild;
   /** dify_workflow_runs_total by `triggered_from` and `created_from`. */
-  runs: Map<string, CounterChild>;
+  runs: Map<string, Map<string, CounterChild>>;
 }
 
 interface AppSeries {
@@ -102,11 +102,15 @@ export class RunRecorder {
       tokenExemplar = { labels, value: run.totalTokens, timestamp: ts };
     }
     const series = this.seriesFor(app, status);
-    const runsKey = `${run.triggeredFrom}\u0001${run.createdFrom}`;
-    let runs = series.runs.get(runsKey);
+    let bySource = series.runs.get(run.triggeredFrom);
+    if (bySource === undefined) {
+      bySource = new Map();
+      series.runs.set(run.triggeredFrom, bySource);
+    }
+    let runs = bySource.get(run.createdFrom);
     if (runs === undefined) {
       runs = this.m.runs.child([app, status, run.triggeredFrom, run.createdFrom]);
-      series.runs.set(runsKey, runs);
+      bySource.set(run.createdFrom, runs);
     }
     runs.inc(1, exemplar);
     series.duration.observe(run.elapsedSeconds, durationExemplar);
