@@ -119,9 +119,9 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
     return worker;
   });
 
-  const snapshot = (): string[] => {
+  const snapshot = (): Iterable<string> => {
     // Keyed by server + key, so renaming a target keeps its state; targets no longer configured go.
-    const targets = new Map<string, readonly string[]>();
+    const targets = new Map<string, Iterable<string>>();
     workers.forEach((w, i) => {
       const text = w.stateText();
       if (text) targets.set(stateIds[i] as string, text);

@@ -134,7 +134,7 @@ async function timeSave(statePath: string, copyPath: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const targets = new Map(states.map(([id, app, state]) => [id, state.toJSONText(app)] as const));
+    const targets = new Map(states.map(([id, app, state]) => [id, state.stateText(app)] as const));
     await store.save(serialiseSnapshot(snapshot.savedAt, targets, snapshot.outbox));
     times.push(performance.now() - t0);
   }
@@ -191,7 +191,11 @@ export async function runSteadyState(o: SteadyOptions, log: (line: string) => vo
       nextPollRequests: req.total,
       memory,
     };
-    log(`steady: ${pendingState.pending.toLocaleString('en')} pending runs: state file ${(stateBytes / 1e6).toFixed(1)} MB, save ${saveMs.toFixed(0)} ms, next poll ${next.ms.toFixed(0)} ms and ${req.total} requests, peak RSS ${memory.peakRssMb} MB`);
+    log(
+      `steady: ${pendingState.pending.toLocaleString('en')} pending runs: state file ${(stateBytes / 1e6).toFixed(1)} MB, save ${saveMs.toFixed(0)} ms, ` +
+        `first polls ${first.ms.toFixed(0)} ms, next poll ${next.ms.toFixed(0)} ms and ${req.total} requests, ` +
+        `peak RSS ${memory.peakRssMb} MB (then RSS ${memory.rssMb} MB, heap used ${memory.heapUsedMb} of ${memory.heapTotalMb} MB, external ${memory.externalMb} MB)`,
+    );
     return { apps: o.apps, pollIntervalSeconds: POLL_MS / 1000, idle, arriving, pendingState };
   } finally {
     await stopPair(p2);

@@ -21,18 +21,25 @@ export interface FollowUpPlan {
   lookups: PendingRun[];
 }
 
+/** A pending run due for a look, as planning needs it (no ids: most are never looked up alone). */
+interface Due {
+  slot: number;
+  createdAt: number;
+  nextCheckAt: number;
+}
+
 export function planFollowUp(state: TargetState, nowMs: number, s: FollowUpSettings): FollowUpPlan {
   const nowS = Math.floor(nowMs / 1000);
-  const due: PendingRun[] = [];
-  for (const p of state.pending.values()) {
-    if (p.createdAt < state.horizon && p.nextCheckAt <= nowMs) due.push(p);
-  }
+  const due: Due[] = [];
+  state.pending.scan((slot, createdAt, nextCheckAt) => {
+    if (createdAt < state.horizon && nextCheckAt <= nowMs) due.push({ slot, createdAt, nextCheckAt });
+  });
   due.sort((a, b) => b.createdAt - a.createdAt);
 
   let scanFrom = state.horizon;
   const windowFloor = nowS - Math.floor(s.rescanWindowMs / 1000);
   for (let i = 0; i < due.length; i++) {
-    const p = due[i] as PendingRun;
+    const p = due[i] as Due;
     if (p.createdAt < windowFloor) break;
     const extraPages = Math.ceil((state.rowsPerSecond * (state.horizon - p.createdAt)) / s.pageLimit);
     // Extending the scan to p resolves due runs 0..i together: worth it if cheaper than i+1 look-ups.
@@ -42,7 +49,8 @@ export function planFollowUp(state: TargetState, nowMs: number, s: FollowUpSetti
   const lookups = due
     .filter((p) => p.createdAt < scanFrom)
     .sort((a, b) => a.nextCheckAt - b.nextCheckAt || a.createdAt - b.createdAt)
-    .slice(0, s.maxLookupsPerPoll);
+    .slice(0, s.maxLookupsPerPoll)
+    .map((p) => state.pending.runAt(p.slot));
   return { scanFrom, lookups };
 }
 
@@ -51,7 +59,7 @@ export function planFollowUp(state: TargetState, nowMs: number, s: FollowUpSetti
  * tenth of its age (a run 5 minutes old is looked at again in 30 s, one 2 hours old in 12 min),
  * at most every 15 minutes. A run is thus counted at most ~10% of its duration after it ends.
  */
-export function nextCheckAt(p: PendingRun, nowMs: number, s: FollowUpSettings): number {
+export function nextCheckAt(p: Pick<PendingRun, 'createdAt'>, nowMs: number, s: FollowUpSettings): number {
   const ageMs = nowMs - p.createdAt * 1000;
   const delay = Math.min(15 * 60_000, ageMs / 10);
   return delay < s.pollIntervalMs ? nowMs : nowMs + delay;

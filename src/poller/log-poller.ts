@@ -147,27 +147,34 @@ export class LogPoller {
       await this.scanOpenEnded(page1, from, list, scan);
       // Rows may still arrive in the newest second: the horizon stays an overlap below it.
       state.advanceTo(Math.min(state.newest, this.difyNowSeconds() + 1), s.overlapSeconds);
-      for (const p of state.pending.values()) if (p.createdAt >= from) scan.checked.add(p.logId);
+      state.pending.scan((slot, createdAt) => {
+        if (createdAt >= from) scan.checked.add(state.pending.logIdAt(slot));
+      });
     }
 
     for (const p of plan.lookups) {
       if (!state.pending.has(p.logId)) continue;
       scan.outcome.lookups++;
       const found = await this.lookUp(p, scan, signal);
-      if (!found && state.pending.has(p.logId) && ++p.misses >= MAX_MISSES) {
+      const misses = found ? 0 : (state.pending.get(p.logId)?.misses ?? -1) + 1;
+      if (misses >= MAX_MISSES) {
         state.pending.delete(p.logId);
         scan.outcome.dropped.row_gone++;
+      } else if (misses > 0) {
+        state.pending.update(p.logId, { misses });
       }
       scan.checked.add(p.logId);
     }
 
     const now = this.clock.now();
     for (const id of scan.checked) {
-      const p = state.pending.get(id);
-      if (p) p.nextCheckAt = nextCheckAt(p, now, s);
+      const createdAt = state.pending.createdAtOf(id);
+      if (createdAt !== undefined) state.pending.update(id, { nextCheckAt: nextCheckAt({ createdAt }, now, s) });
     }
     this.enforcePendingBounds(now, scan.outcome);
-    for (const p of state.pending.values()) if (p.status) scan.outcome.inProgress[p.status]++;
+    state.pending.scan((_slot, _createdAt, _nextCheckAt, status) => {
+      if (status) scan.outcome.inProgress[status]++;
+    });
     return scan.outcome;
   }
 
@@ -200,7 +207,7 @@ export class LogPoller {
       for (const raw of res.data) {
         if ((raw as { id?: unknown } | null)?.id === p.logId) {
           found = true;
-          p.misses = 0;
+          this.state.pending.update(p.logId, { misses: 0 });
         }
         this.handle(raw, scan);
       }
@@ -224,17 +231,15 @@ export class LogPoller {
     }
     const logId = view.kind === 'final' ? view.run.logId : view.logId;
     const createdAt = view.kind === 'final' ? view.run.createdAt : view.createdAt;
-    const pending = state.pending.get(logId);
-    if (pending) {
+    if (state.pending.has(logId)) {
       scan.checked.add(logId);
       if (view.kind === 'final') {
         state.pending.delete(logId);
         this.count(view.run, scan.outcome);
       } else if (view.kind === 'in-progress') {
-        pending.status = view.status;
-        pending.runId = view.runId;
+        state.pending.update(logId, { status: view.status, runId: view.runId });
       } else if (view.runId) {
-        pending.runId = view.runId;
+        state.pending.update(logId, { runId: view.runId });
       }
       return;
     }
@@ -278,12 +283,12 @@ export class LogPoller {
   private enforcePendingBounds(nowMs: number, outcome: PollOutcome): void {
     const pending = this.state.pending;
     const oldest = Math.floor((nowMs - this.settings.maxPendingAgeMs) / 1000);
-    for (const p of pending.values()) {
-      if (p.createdAt < oldest) {
-        pending.delete(p.logId);
-        outcome.dropped.expired++;
-      }
-    }
+    const expired: string[] = [];
+    pending.scan((slot, createdAt) => {
+      if (createdAt < oldest) expired.push(pending.logIdAt(slot));
+    });
+    for (const id of expired) pending.delete(id);
+    outcome.dropped.expired += expired.length;
     const excess = pending.size - this.settings.maxPendingRuns;
     if (excess <= 0) return;
     const byAge = [...pending.values()].sort((a, b) => a.createdAt - b.createdAt).slice(0, excess);

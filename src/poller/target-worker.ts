@@ -65,7 +65,7 @@ export class TargetWorker {
   private warnedLate = false;
   private identifiedAtMs = 0;
   /** State only changes in polls: serialised once per poll at most. */
-  private stateTextCache: { polls: number; text: readonly string[] } | null = null;
+  private stateTextCache: { polls: number; text: Iterable<string> } | null = null;
   private more = false;
 
   constructor(
@@ -109,10 +109,10 @@ export class TargetWorker {
   }
 
   /** The state to persist, as pieces of JSON text: the saved one until the app is identified. */
-  stateText(): readonly string[] | undefined {
+  stateText(): Iterable<string> | undefined {
     if (this.stateTextCache?.polls === this.polls) return this.stateTextCache.text;
-    let text: readonly string[];
-    if (this.state) text = this.state.toJSONText(this.appName);
+    let text: Iterable<string>;
+    if (this.state) text = this.state.stateText(this.appName);
     else if (this.deps.savedState) text = [JSON.stringify(this.deps.savedState)];
     else return undefined;
     this.stateTextCache = { polls: this.polls, text };

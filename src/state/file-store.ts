@@ -35,7 +35,7 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  async save(pieces: readonly string[]): Promise<void> {
+  async save(pieces: Iterable<string>): Promise<void> {
     const dir = dirname(this.location);
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `.${basename(this.location)}.${process.pid}.tmp`);

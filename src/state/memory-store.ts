@@ -7,7 +7,7 @@ export class MemoryStateStore implements StateStore {
   async load(): Promise<StateSnapshot | null> {
     return this.text === null ? null : parseSnapshot(this.text);
   }
-  async save(pieces: readonly string[]): Promise<void> {
-    this.text = pieces.join('');
+  async save(pieces: Iterable<string>): Promise<void> {
+    this.text = [...pieces].join('');
   }
 }

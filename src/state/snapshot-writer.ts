@@ -11,8 +11,8 @@ export class SnapshotWriter {
 
   constructor(
     private readonly store: StateStore,
-    /** The state to save, serialised (pieces of one JSON text). */
-    private readonly snapshot: () => readonly string[],
+    /** The state to save, serialised (pieces of one JSON text, read once). */
+    private readonly snapshot: () => Iterable<string>,
     private readonly logger: Logger,
   ) {}
 

@@ -14,8 +14,11 @@ export interface StateSnapshot {
 export interface StateStore {
   /** The last saved snapshot, or null on first start (or after a corrupt file was moved aside). */
   load(): Promise<StateSnapshot | null>;
-  /** Saves a snapshot already serialised (see serialiseSnapshot): the file is these pieces in order. */
-  save(pieces: readonly string[]): Promise<void>;
+  /**
+   * Saves a snapshot already serialised (see serialiseSnapshot): the file is these pieces in
+   * order. The pieces may be made as they are read; read them once.
+   */
+  save(pieces: Iterable<string>): Promise<void>;
   /** Where the state lives, for logs ("memory" or a path). */
   readonly location: string;
 }
@@ -30,16 +33,22 @@ export function parseSnapshot(text: string): StateSnapshot {
 
 /**
  * A snapshot as pieces of JSON text, from targets already serialised (a target that was not polled
- * since the last save costs nothing to serialise again). The pieces are written one after the
- * other, never joined: a large state is not copied into one string and one buffer on every save.
+ * since the last save costs nothing to take again). The pieces are written one after the other,
+ * never joined: a large state is not copied into one string and one buffer on every save. Each
+ * target's text is fixed when it is taken (TargetState.stateText), and the outbox is serialised
+ * here, so the snapshot stays the state of this moment however long writing it takes.
  */
-export function serialiseSnapshot(savedAt: number, targetsJson: ReadonlyMap<string, readonly string[]>, outbox: unknown[]): string[] {
-  const pieces = [`{"version":${STATE_FORMAT_VERSION},"savedAt":${savedAt},"targets":{`];
+export function serialiseSnapshot(savedAt: number, targetsJson: ReadonlyMap<string, Iterable<string>>, outbox: unknown[]): Iterable<string> {
+  const parts: Array<Iterable<string>> = [[`{"version":${STATE_FORMAT_VERSION},"savedAt":${savedAt},"targets":{`]];
   let first = true;
   for (const [id, json] of targetsJson) {
-    pieces.push(`${first ? '' : ','}${JSON.stringify(id)}:`, ...json);
+    parts.push([`${first ? '' : ','}${JSON.stringify(id)}:`], json);
     first = false;
   }
-  pieces.push(`},"outbox":${JSON.stringify(outbox)}}`);
-  return pieces;
+  parts.push([`},"outbox":${JSON.stringify(outbox)}}`]);
+  return {
+    *[Symbol.iterator]() {
+      for (const part of parts) yield* part;
+    },
+  };
 }

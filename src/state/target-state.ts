@@ -3,20 +3,10 @@
  * exactly-once: a horizon below which no new row is counted, the ids handled at or above it,
  * and the runs seen started but not finished.
  */
-import type { InProgressStatus } from '../model/run.js';
+import { PendingRuns } from './pending-runs.js';
+import { StateText } from './state-text.js';
 
-export interface PendingRun {
-  logId: string;
-  /** null while Dify shows `workflow_run: null` for the row. */
-  runId: string | null;
-  /** Log row created_at, Unix seconds. */
-  createdAt: number;
-  status: InProgressStatus | null;
-  /** Unix ms before which this run is not looked at again on its own. */
-  nextCheckAt: number;
-  /** Consecutive look-ups that did not find the row. */
-  misses: number;
-}
+export type { PendingRun } from './pending-runs.js';
 
 export interface TargetStateJSON {
   /** The target's app label when saved (for people reading the file). */
@@ -30,8 +20,8 @@ export interface TargetStateJSON {
   pending: Array<[string, string | null, number, string | null, number, number]>;
 }
 
-/** Ids or pending runs per piece of toJSONText(). */
-const PIECE_ENTRIES = 10_000;
+/** Ids or pending runs per piece of stateText() (~2,000 runs are ~230 kB of text). */
+const PIECE_ENTRIES = 2_000;
 
 export class TargetState {
   /** Rows whose created_at is below this (Unix seconds) are never counted as new. */
@@ -42,7 +32,7 @@ export class TargetState {
   rowsPerSecond = 0;
   /** Log ids handled (counted, or now pending) with created_at >= horizon. */
   readonly seen = new Map<string, number>();
-  readonly pending = new Map<string, PendingRun>();
+  readonly pending = new PendingRuns();
 
   constructor(horizon: number) {
     this.horizon = horizon;
@@ -68,15 +58,23 @@ export class TargetState {
     return { horizon: this.horizon, newest: this.newest, rowsPerSecond: this.rowsPerSecond, seen, pending };
   }
 
-  /**
-   * The same as JSON.stringify({ app, ...toJSON() }), in pieces of at most PIECE_ENTRIES ids or
-   * pending runs each, built without the intermediate objects (100,000 pending runs are ~12 MB).
-   */
+  /** toJSONText() as one array of strings (tests, tools). */
   toJSONText(app: string): string[] {
-    const pieces: string[] = [];
+    return [...this.stateText(app)];
+  }
+
+  /**
+   * The same as JSON.stringify({ app, ...toJSON() }), as pieces of at most PIECE_ENTRIES ids or
+   * pending runs each, without the intermediate objects. Taken now: later changes to this state do
+   * not show in it. The seen ids are written out at once (they span the overlap, a few seconds of
+   * rows); the pending runs are copied (~50 bytes per run) and written out piece by piece while
+   * the text is read, so 100,000 pending runs (~12 MB of text) are never all text at once.
+   */
+  stateText(app: string): StateText {
+    const head: string[] = [];
     let piece: string[] = [];
     const flush = () => {
-      pieces.push(piece.join(','));
+      head.push(piece.join(','));
       piece = [];
     };
     const bySecond = new Map<number, string[]>();
@@ -85,31 +83,21 @@ export class TargetState {
       if (ids === undefined) bySecond.set(c, [id]);
       else ids.push(id);
     }
-    pieces.push(`{"app":${JSON.stringify(app)},"horizon":${this.horizon},"newest":${this.newest},"rowsPerSecond":${this.rowsPerSecond},"seen":{`);
+    head.push(`{"app":${JSON.stringify(app)},"horizon":${this.horizon},"newest":${this.newest},"rowsPerSecond":${this.rowsPerSecond},"seen":{`);
     let entries = 0;
     for (const [c, ids] of bySecond) {
       piece.push(`"${c}":${JSON.stringify(ids)}`);
       entries += ids.length;
       if (entries >= PIECE_ENTRIES) {
         flush();
-        pieces.push(',');
+        head.push(',');
         entries = 0;
       }
     }
     if (piece.length > 0) flush();
-    else if (pieces.at(-1) === ',') pieces.pop();
-    pieces.push('},"pending":[');
-    for (const p of this.pending.values()) {
-      piece.push(`[${JSON.stringify(p.logId)},${JSON.stringify(p.runId)},${p.createdAt},${JSON.stringify(p.status)},${p.nextCheckAt},${p.misses}]`);
-      if (piece.length >= PIECE_ENTRIES) {
-        flush();
-        pieces.push(',');
-      }
-    }
-    if (piece.length > 0) flush();
-    else if (pieces.at(-1) === ',') pieces.pop();
-    pieces.push(']}');
-    return pieces;
+    else if (head.at(-1) === ',') head.pop();
+    head.push('},"pending":[');
+    return new StateText(head, this.pending.freeze(), PIECE_ENTRIES, ']}');
   }
 
   static fromJSON(j: unknown): TargetState {
@@ -124,15 +112,15 @@ export class TargetState {
       if (!Number.isFinite(createdAt) || !Array.isArray(ids)) throw new Error('target state: bad seen entry');
       for (const id of ids) s.seen.set(String(id), createdAt);
     }
+    if (o.pending !== undefined && !Array.isArray(o.pending)) throw new Error('target state: bad pending list');
     for (const p of o.pending ?? []) {
-      if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[2] !== 'number') throw new Error('target state: bad pending entry');
-      const status = p[3] === 'running' || p[3] === 'paused' ? p[3] : null;
+      if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[2] !== 'number' || !Number.isFinite(p[2])) throw new Error('target state: bad pending entry');
+      const nextCheckAt = Number(p[4]);
       s.pending.set(p[0], {
-        logId: p[0],
         runId: typeof p[1] === 'string' ? p[1] : null,
         createdAt: p[2],
-        status,
-        nextCheckAt: Number(p[4]) || 0,
+        status: p[3] === 'running' || p[3] === 'paused' ? p[3] : null,
+        nextCheckAt: Number.isFinite(nextCheckAt) ? nextCheckAt : 0,
         misses: Number(p[5]) || 0,
       });
     }
