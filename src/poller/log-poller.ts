@@ -123,12 +123,22 @@ export class LogPoller {
         // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
         // shown as second `end`, so a window asks for `before=end+1` (counted and read alike).
         end = await findWindowEnd(from, lastClosedSecond, total, claim.rows, (a, e) => count(a, e + 1));
+        // The window is closed, so its pages do not shift: the next page is asked for while this
+        // one is handled (an error in it surfaces when it is awaited, as if read in turn).
+        const windowEnd = end;
+        const pageOf = (page: number) => list({ page, after: from, before: windowEnd + 1 });
+        let next = pageOf(1);
         for (let page = 1; ; page++) {
-          const res = await list({ page, after: from, before: end + 1 });
+          const res = await next;
+          const more = res.has_more && res.data.length > 0;
+          if (more) {
+            endless(page, res.total, s.pageLimit);
+            next = pageOf(page + 1);
+            next.catch(() => {});
+          }
           for (const raw of res.data) this.handle(raw, scan);
           claim.used(res.data.length);
-          if (!res.has_more || res.data.length === 0) break;
-          endless(page, res.total, s.pageLimit);
+          if (!more) break;
         }
       } finally {
         claim.close();

@@ -4,7 +4,7 @@
  */
 import { IN_PROGRESS_STATUSES } from '../model/run.js';
 import { LOG_ID_STRING, RUN_SHIFT, RUN_STRING, RUN_UUID, STATUS_SHIFT, WORDS } from './pending-layout.js';
-import { unpackUuid } from './uuid-words.js';
+import { unpackUuid } from '../model/uuid-words.js';
 
 const STATUS_JSON = ['null', ...IN_PROGRESS_STATUSES.map((s) => JSON.stringify(s))];
 

@@ -8,7 +8,7 @@
  * and changing it changes nothing here; write changes back with set() or update().
  */
 import { IN_PROGRESS_STATUSES, type InProgressStatus } from '../model/run.js';
-import { hashWords, packUuid, unpackUuid } from './uuid-words.js';
+import { hashWords, packUuid, unpackUuid } from '../model/uuid-words.js';
 import { FrozenPendingRuns } from './frozen-pending-runs.js';
 import { LOG_ID_STRING, RUN_NONE, RUN_SHIFT, RUN_STRING, RUN_UUID, STATUS_SHIFT, USED, WORDS } from './pending-layout.js';
 

@@ -1,7 +1,7 @@
 /** Ids packed into words come back as exactly the same string; anything not a lowercase UUID is refused. */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashWords, packUuid, unpackUuid } from '../../src/state/uuid-words.js';
+import { hashWords, packUuid, unpackUuid } from '../../src/model/uuid-words.js';
 
 describe('packUuid / unpackUuid', () => {
   it('round-trips lowercase UUIDs, including all-zero and all-f', () => {
