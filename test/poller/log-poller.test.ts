@@ -196,6 +196,45 @@ describe('LogPoller: every finished run counted exactly once', () => {
     expectExactlyOnce(h, horizon0);
   });
 
+  it('a backlog read window by window, pages asked for ahead, loses or repeats nothing when pages fail', async () => {
+    const h = await harness('1.13.0', 12);
+    h.app.addFinishedBacklog(6_000, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: 12 });
+    const state = new TargetState(Math.floor((T0 - 2 * 3_600_000) / 1000));
+    const horizon0 = state.horizon;
+    const poller = h.poller(state, { maxPagesPerPoll: 40 });
+    const random = seededRandom(13);
+    let failed = 0;
+    h.client.beforeRequest = () => {
+      if (random() < 0.1) h.sim.faults.inject({ kind: random() < 0.5 ? 'http_503' : 'reset', times: 1 + Math.floor(random() * 10) });
+    };
+    // Runs counted when a window's first and second pages are asked for: the same when page 2 is
+    // asked for while page 1 is handled.
+    const countedAt = new Map<string, number[]>();
+    const listLogs = h.client.listLogs.bind(h.client);
+    h.client.listLogs = (q, signal) => {
+      if (q.before !== undefined && q.limit !== 1 && q.page <= 2) {
+        const key = `${q.after}-${q.before}`;
+        countedAt.set(key, [...(countedAt.get(key) ?? []), h.runs.length]);
+      }
+      return listLogs(q, signal);
+    };
+    for (let i = 0; i < 60 && h.counted.size < 6_000; i++) {
+      h.clock.advance(1_000);
+      await poller.poll().catch(() => failed++);
+    }
+    h.client.beforeRequest = () => {};
+    h.sim.faults.clear();
+    for (let i = 0; i < 10; i++) {
+      h.clock.advance(15_000);
+      await poller.poll();
+    }
+    expect(failed).toBeGreaterThan(0);
+    const firstTwo = [...countedAt.values()].filter((c) => c.length === 2);
+    expect(firstTwo.length).toBeGreaterThan(0);
+    for (const [page1, page2] of firstTwo) expect(page2).toBe(page1);
+    expectExactlyOnce(h, horizon0);
+  });
+
   it('counts nothing older than the first start (initial lookback 0)', async () => {
     const h = await harness('1.13.0', 1, 0);
     for (let i = 0; i < 50; i++) h.app.addFinishedRun({ status: 'succeeded' });
