@@ -82,7 +82,9 @@ export async function runScrape(o: ScrapeOptions, log: (line: string) => void): 
     for (const [name, m] of [['idle', idle], ['busy', busy]] as const) {
       log(`scrape: ${name}: render p99 ${FORMATS.map((f) => `${f} ${m.inProcess[f].p99Ms.toFixed(1)} ms`).join(', ')}; HTTP p99 ${FORMATS.map((f) => `${f} ${m.http[f].p99Ms.toFixed(1)} ms`).join(', ')}`);
     }
-    const mem = await child.call<{ peakRssMb: number }>('memory');
+    const mem = await child.call<{ peakRssMb: number; rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }>('memory');
+    // Where the memory is at the end: V8 heap (live and committed) and Buffers (the last scrape of each format).
+    log(`scrape: peak RSS ${mem.peakRssMb} MB; at the end RSS ${mem.rssMb} MB, V8 heap ${mem.heapUsedMb} MB used of ${mem.heapTotalMb} MB, external (buffers) ${mem.externalMb} MB`);
     await child.call('stop');
     return { apps: o.apps, scrapes: o.scrapes, churn: o.churn, series: info.series, bytes: info.bytes, idle, busy, peakRssMb: mem.peakRssMb };
   } finally {

@@ -3,6 +3,7 @@ import { Counter } from '../../src/metrics/exposition/counter.js';
 import { Gauge } from '../../src/metrics/exposition/gauge.js';
 import { Histogram } from '../../src/metrics/exposition/histogram.js';
 import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
+import { inPlaceLimits } from '../../src/metrics/exposition/scrape-writer.js';
 import { Prng } from '../../src/simulator/prng.js';
 
 // A scrape copies the bytes of unchanged series (and of the unchanged low buckets of a histogram)
@@ -116,26 +117,35 @@ describe('exposition cache', () => {
     expect(m.duration.snapshot(['a'])).toEqual({ count: 1, sum: 20, buckets: [0, 0, 0, 1, 0] });
   });
 
-  it('random histories: every scrape equals a fresh render, in either format, scraped in any order', async () => {
-    for (const seed of [1, 2, 3]) {
-      const rng = new Prng(seed);
-      const live = metrics();
-      const ops: Op[] = [];
-      for (let step = 0; step < 40; step++) {
-        for (let k = rng.int(0, 12); k > 0; k--) {
-          const op = randomOp(rng);
-          ops.push(op);
-          op(live);
+  it.each([
+    ['as configured', { ...inPlaceLimits }],
+    ['with tiny in-place limits (every scrape moves what is left to read)', { minGap: 1, maxPendingText: 8 }],
+  ])('random histories: every scrape equals a fresh render, in either format, scraped in any order (%s)', async (_name, limits) => {
+    const saved = { ...inPlaceLimits };
+    Object.assign(inPlaceLimits, limits);
+    try {
+      for (const seed of [1, 2, 3]) {
+        const rng = new Prng(seed);
+        const live = metrics();
+        const ops: Op[] = [];
+        for (let step = 0; step < 40; step++) {
+          for (let k = rng.int(0, 12); k > 0; k--) {
+            const op = randomOp(rng);
+            ops.push(op);
+            op(live);
+          }
+          const fresh = metrics();
+          for (const op of ops) op(fresh);
+          const formats = rng.next() < 0.3 ? [...FORMATS, ...FORMATS] : [FORMATS[rng.int(0, 1)] as (typeof FORMATS)[number]];
+          const bodies = await Promise.all(formats.map((f) => live.reg.renderBytes(f)));
+          for (let i = 0; i < formats.length; i++) {
+            expect((bodies[i] as Buffer).toString('utf8')).toBe(await fresh.reg.render(formats[i] as (typeof FORMATS)[number]));
+          }
+          for (const body of bodies) if (rng.next() < 0.7) live.reg.recycle(body);
         }
-        const fresh = metrics();
-        for (const op of ops) op(fresh);
-        const formats = rng.next() < 0.3 ? [...FORMATS, ...FORMATS] : [FORMATS[rng.int(0, 1)] as (typeof FORMATS)[number]];
-        const bodies = await Promise.all(formats.map((f) => live.reg.renderBytes(f)));
-        for (let i = 0; i < formats.length; i++) {
-          expect((bodies[i] as Buffer).toString('utf8')).toBe(await fresh.reg.render(formats[i] as (typeof FORMATS)[number]));
-        }
-        for (const body of bodies) if (rng.next() < 0.7) live.reg.recycle(body);
       }
+    } finally {
+      Object.assign(inPlaceLimits, saved);
     }
   });
 
@@ -158,6 +168,45 @@ describe('exposition cache', () => {
       fresh.runs.inc([apps[i] as string, 'succeeded']);
     }
     for (let i = 0; i < 3; i++) expect((await m.reg.renderBytes('openmetrics')).toString()).toBe(await fresh.reg.render('openmetrics'));
+  });
+
+  it('writes a scrape given back over the last one, so each format holds one buffer', async () => {
+    const m = metrics();
+    for (const app of apps) m.runs.inc([app, 'succeeded'], 1, ex(1));
+    const fresh = metrics();
+    for (const app of apps) fresh.runs.inc([app, 'succeeded'], 1, ex(1));
+    let body = await m.reg.renderBytes('openmetrics');
+    const memory = body.buffer;
+    for (let i = 0; i < 20; i++) {
+      m.reg.recycle(body);
+      // Longer and shorter lines than before, early and late in the scrape.
+      const app = apps[(i * 13) % apps.length] as string;
+      const by = i % 2 === 0 ? 10 ** (i % 12) : 1;
+      m.runs.inc([app, 'succeeded'], by, ex(i * 977));
+      fresh.runs.inc([app, 'succeeded'], by, ex(i * 977));
+      body = await m.reg.renderBytes('openmetrics');
+      expect(body.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
+    }
+    expect(body.buffer).toBe(memory);
+  });
+
+  it('lets go of a format the other one replaced, and renders it afresh when asked again', async () => {
+    const m = metrics();
+    const fresh = metrics();
+    const both = (op: Op) => {
+      op(m);
+      op(fresh);
+    };
+    both((x) => x.runs.inc(['a', 'succeeded'], 1, ex(1)));
+    both((x) => x.duration.observe(['a'], 2, ex(2)));
+    expect(await m.reg.render('prometheus')).toBe(await fresh.reg.render('prometheus'));
+    for (let i = 0; i < 4; i++) {
+      both((x) => x.duration.observe(['b'], 7, ex(i)));
+      expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
+    }
+    both((x) => x.runs.inc(['a', 'succeeded'], 3));
+    expect(await m.reg.render('prometheus')).toBe(await fresh.reg.render('prometheus'));
+    expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
   });
 
   it('a scrape far larger than the previous one is complete', async () => {

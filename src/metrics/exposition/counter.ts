@@ -1,9 +1,9 @@
 import { MetricFamily, type FamilyOptions } from './family.js';
-import { Series, SeriesRef } from './series.js';
+import { SampleSeries, SeriesRef, type Series } from './series.js';
 import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
+import type { ScrapeWriter } from './scrape-writer.js';
 
-class CounterSeries extends Series {
-  value = 0;
+class CounterSeries extends SampleSeries {
   /** The newest exemplar until it is formatted (then only its text is kept). */
   exemplar: Exemplar | undefined;
   exemplarText = '';
@@ -57,15 +57,33 @@ export class Counter extends MetricFamily<CounterSeries> {
   }
 
   protected createSeries(key: string, labelText: string, values: readonly string[] | null): CounterSeries {
-    return new CounterSeries(key, labelText, values);
+    return new CounterSeries(key, values, this.prefixBytesOf(labelText));
   }
 
   protected seriesText(s: CounterSeries, format: ExpositionFormat): string {
-    if (format === 'openmetrics' && s.exemplar !== undefined) {
+    return `${this.name}${this.labelTextOf(s)}${this.sampleText(s, format)}`;
+  }
+
+  protected override rewriteSeries(w: ScrapeWriter, s: CounterSeries, format: ExpositionFormat, oldAt: number): number {
+    w.copy(oldAt, s.prefixBytes);
+    return s.prefixBytes + w.text(this.sampleText(s, format));
+  }
+
+  protected seriesSizeHint(s: CounterSeries, format: ExpositionFormat): number {
+    return s.prefixBytes + 24 + (format === 'openmetrics' ? 96 : 0);
+  }
+
+  /**
+   * The line after `name{labels}`: value, exemplar (OpenMetrics), newline. A new exemplar is
+   * formatted at the next scrape of either format, so its object is let go even when only the
+   * Prometheus text format is scraped.
+   */
+  private sampleText(s: CounterSeries, format: ExpositionFormat): string {
+    if (s.exemplar !== undefined) {
       s.exemplarText = formatExemplar(s.exemplar);
       s.exemplar = undefined;
     }
     const ex = format === 'openmetrics' ? s.exemplarText : '';
-    return `${this.name}${s.labelText} ${formatValue(s.value)}${ex}\n`;
+    return ` ${formatValue(s.value)}${ex}\n`;
   }
 }

@@ -18,6 +18,8 @@ export interface FamilyOptions {
 const SEP = '\u0001';
 /** changedBits of a series changed since it was last written in either format (bit 0 Prometheus, bit 1 OpenMetrics). */
 const CHANGED_BOTH = 3;
+/** changedBits of a series never written in either format (bit 2 Prometheus, bit 3 OpenMetrics). */
+const NEW_BOTH = 12;
 const formatIndex = (format: ExpositionFormat): 0 | 1 => (format === 'openmetrics' ? 1 : 0);
 
 /**
@@ -65,6 +67,24 @@ export abstract class MetricFamily<S extends Series> {
   /** The series' lines, each ending in a newline. */
   protected abstract seriesText(s: S, format: ExpositionFormat): string;
 
+  /**
+   * Writes a changed series that the previous scrape wrote at `oldAt`; returns its byte length.
+   * Families whose series start with the same bytes every time copy those instead of rendering them.
+   */
+  protected rewriteSeries(w: ScrapeWriter, s: S, format: ExpositionFormat, _oldAt: number): number {
+    return w.text(this.seriesText(s, format));
+  }
+
+  /** `{a="x",b="y"}` of a series, made again from its key. */
+  protected labelTextOf(s: Series): string {
+    return formatLabels(this.labelNames, this.valuesOf(s));
+  }
+
+  /** UTF-8 length of `name` followed by these labels. */
+  protected prefixBytesOf(labelText: string): number {
+    return Buffer.byteLength(this.name) + Buffer.byteLength(labelText);
+  }
+
   /** The series for these label values (created at zero when new). */
   protected get(values: readonly string[]): S {
     const key = values.length === 1 ? (values[0] as string) : values.join(SEP);
@@ -79,7 +99,7 @@ export abstract class MetricFamily<S extends Series> {
       s.index = this.ordered.length;
       this.ordered.push(s);
       if (s.index >= this.changedBits.length) this.changedBits = grow(this.changedBits, this.ordered.length);
-      this.changedBits[s.index] = CHANGED_BOTH;
+      this.changedBits[s.index] = CHANGED_BOTH | NEW_BOTH;
       this.version++;
     }
     return s;
@@ -93,7 +113,7 @@ export abstract class MetricFamily<S extends Series> {
 
   /** The series' value changed: its next scrape in each format renders it again. */
   changed(s: S): void {
-    this.changedBits[s.index] = CHANGED_BOTH;
+    this.changedBits[s.index] = (this.changedBits[s.index] as number) | CHANGED_BOTH;
     this.version++;
   }
 
@@ -134,6 +154,17 @@ export abstract class MetricFamily<S extends Series> {
     this.ordered = kept;
     this.version++;
   }
+
+  /** A guess of the block's size in bytes (memory for a first scrape): its last size, else from its first series. */
+  sizeHint(format: ExpositionFormat): number {
+    const fb = this.written[formatIndex(format)];
+    if (fb.len > 0) return fb.len;
+    const first = this.ordered[0];
+    return first === undefined ? 256 : 256 + this.ordered.length * this.seriesSizeHint(first, format);
+  }
+
+  /** About the bytes of a series like `s` (an exemplar allowed for in OpenMetrics). */
+  protected abstract seriesSizeHint(s: S, format: ExpositionFormat): number;
 
   seriesCount(): number {
     return this.series.size;
@@ -179,6 +210,7 @@ export abstract class MetricFamily<S extends Series> {
   protected writeSeries(w: ScrapeWriter, format: ExpositionFormat, start: number, from: number): void {
     const f = formatIndex(format);
     const bit = 1 << f;
+    const newBit = 4 << f;
     const fb = this.written[f];
     const at = fb.seriesAt;
     const len = fb.seriesLen;
@@ -198,9 +230,12 @@ export abstract class MetricFamily<S extends Series> {
         if (shift !== 0) for (let k = i; k < j; k++) at[k] = (at[k] as number) + shift;
         i = j;
       } else {
+        const bits = changed[i] as number;
+        const oldAt = at[i] as number;
         at[i] = w.position - start;
-        len[i] = w.text(this.seriesText(ordered[i] as S, format));
-        changed[i] = (changed[i] as number) & ~bit;
+        const s = ordered[i] as S;
+        len[i] = from >= 0 && (bits & newBit) === 0 ? this.rewriteSeries(w, s, format, from + oldAt) : w.text(this.seriesText(s, format));
+        changed[i] = bits & ~(bit | newBit);
         i++;
       }
     }

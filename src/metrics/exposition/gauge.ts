@@ -1,10 +1,9 @@
 import { MetricFamily, type FamilyOptions } from './family.js';
-import { Series, SeriesRef } from './series.js';
+import { SampleSeries, SeriesRef, type Series } from './series.js';
 import { formatValue, type ExpositionFormat } from './format.js';
+import type { ScrapeWriter } from './scrape-writer.js';
 
-class GaugeSeries extends Series {
-  value = 0;
-}
+class GaugeSeries extends SampleSeries {}
 
 export interface GaugeChild {
   set(value: number): void;
@@ -56,10 +55,19 @@ export class Gauge extends MetricFamily<GaugeSeries> {
   }
 
   protected createSeries(key: string, labelText: string, values: readonly string[] | null): GaugeSeries {
-    return new GaugeSeries(key, labelText, values);
+    return new GaugeSeries(key, values, this.prefixBytesOf(labelText));
   }
 
   protected seriesText(s: GaugeSeries, _format: ExpositionFormat): string {
-    return `${this.name}${s.labelText} ${formatValue(s.value)}\n`;
+    return `${this.name}${this.labelTextOf(s)} ${formatValue(s.value)}\n`;
+  }
+
+  protected override rewriteSeries(w: ScrapeWriter, s: GaugeSeries, _format: ExpositionFormat, oldAt: number): number {
+    w.copy(oldAt, s.prefixBytes);
+    return s.prefixBytes + w.text(` ${formatValue(s.value)}\n`);
+  }
+
+  protected seriesSizeHint(s: GaugeSeries, _format: ExpositionFormat): number {
+    return s.prefixBytes + 24;
   }
 }

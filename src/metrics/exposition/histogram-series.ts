@@ -8,9 +8,12 @@ export const UNCHANGED = 0x3fffffff;
 export class HistogramSeries extends Series {
   /** Non-cumulative count per bucket; the last slot is +Inf. */
   counts: number[];
-  /** A bucket's newest exemplar until it is formatted (then only its text is kept). */
+  /**
+   * A bucket's newest exemplar until OpenMetrics writes it (FORMATTED once only its text is kept):
+   * set, the bucket's OpenMetrics line has a new exemplar.
+   */
   exemplars: (Exemplar | undefined)[];
-  /** Each bucket's exemplar formatted, once, and its UTF-8 length. */
+  /** Each bucket's exemplar formatted, once, and its UTF-8 length as OpenMetrics last wrote it. */
   exemplarText: string[];
   exemplarBytes: number[];
   sum = 0;
@@ -28,8 +31,15 @@ export class HistogramSeries extends Series {
   /** Per format, where each bucket line ended when last written (from the series' start). */
   lineEnds0: Int32Array | null = null;
   lineEnds1: Int32Array | null = null;
-  constructor(key: string, labelText: string, values: readonly string[] | null, buckets: number, name: string) {
-    super(key, labelText, values);
+  constructor(
+    key: string,
+    /** `{a="x",b="y"}`, for the _sum and _count lines. */
+    readonly labelText: string,
+    values: readonly string[] | null,
+    buckets: number,
+    name: string,
+  ) {
+    super(key, values);
     this.counts = new Array<number>(buckets + 1).fill(0);
     this.exemplars = new Array<Exemplar | undefined>(buckets + 1);
     this.exemplarText = new Array<string>(buckets + 1).fill('');
@@ -40,12 +50,32 @@ export class HistogramSeries extends Series {
   }
 }
 
-/** Bucket i's exemplar as text, formatted when first needed; the exemplar itself is then dropped. */
+/** In `exemplars`: a new exemplar already formatted into `exemplarText`, not yet written in OpenMetrics. */
+const FORMATTED: Exemplar = Object.freeze({ labels: Object.freeze({}), value: 0, timestamp: 0 });
+
+/** Bucket i's exemplar as text for an OpenMetrics line, formatted when first needed. */
 export function exemplarText(s: HistogramSeries, i: number): string {
   const e = s.exemplars[i];
   if (e === undefined) return s.exemplarText[i] as string;
   s.exemplars[i] = undefined;
-  const text = formatExemplar(e);
+  const text = e === FORMATTED ? (s.exemplarText[i] as string) : formatExemplar(e);
+  s.exemplarText[i] = text;
   s.exemplarBytes[i] = Buffer.byteLength(text);
-  return (s.exemplarText[i] = text);
+  return text;
+}
+
+/**
+ * Formats the new exemplars of buckets from `first` up, so their objects (and the trace ids they
+ * hold) are let go at the next scrape of either format: a deployment scraped only in the
+ * Prometheus text format would otherwise keep one per bucket. OpenMetrics still writes them as new.
+ */
+export function formatNewExemplars(s: HistogramSeries, first: number): void {
+  const exemplars = s.exemplars;
+  for (let i = first; i < exemplars.length; i++) {
+    const e = exemplars[i];
+    if (e !== undefined && e !== FORMATTED) {
+      s.exemplarText[i] = formatExemplar(e); // its byte length is taken when OpenMetrics writes it
+      exemplars[i] = FORMATTED;
+    }
+  }
 }

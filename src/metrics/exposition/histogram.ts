@@ -1,7 +1,7 @@
 /** Histograms: observations counted into fixed buckets, exposed as cumulative bucket lines. */
 import { MetricFamily, type FamilyOptions } from './family.js';
 import { decimalDigits, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
-import { exemplarText, HistogramSeries, UNCHANGED } from './histogram-series.js';
+import { exemplarText, formatNewExemplars, HistogramSeries, UNCHANGED } from './histogram-series.js';
 import type { ScrapeWriter } from './scrape-writer.js';
 import { SeriesRef, type Series } from './series.js';
 
@@ -90,6 +90,10 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     return new HistogramSeries(key, labelText, values, this.buckets.length, this.name);
   }
 
+  protected override seriesSizeHint(s: HistogramSeries, format: ExpositionFormat): number {
+    return (this.leText.length + 2) * (s.bucketOpenBytes + 32 + (format === 'openmetrics' ? 96 : 0));
+  }
+
   protected seriesText(s: HistogramSeries, format: ExpositionFormat): string {
     return this.linesFrom(s, 0, format === 'openmetrics');
   }
@@ -113,6 +117,7 @@ export class Histogram extends MetricFamily<HistogramSeries> {
       const ends = om ? s.lineEnds1 : s.lineEnds0;
       const cachedAt = from + (at[i] as number);
       at[i] = w.position - start;
+      if (!om && changedFrom !== UNCHANGED) formatNewExemplars(s, changedFrom);
       if (from < 0 || ends === null) len[i] = this.writeWhole(w, s, om);
       else if (changedFrom === UNCHANGED) w.copy(cachedAt, len[i] as number);
       else len[i] = this.writeChanged(w, s, om, ends, cachedAt, changedFrom);

@@ -9,15 +9,12 @@ import { nextGeneration, ScrapeWriter } from './scrape-writer.js';
 
 const EOF = '# EOF\n';
 /**
- * Buffers kept for reuse once sent, besides each format's last scrape: one is enough when one
- * format is scraped, and when both are, the spares settle at the larger size.
+ * A format's last scrape is let go (megabytes at tens of thousands of series) once the other
+ * format has been scraped this many times since: a Prometheus server scrapes in one format, and
+ * a scraper of the other (someone's curl) gets a scrape rendered afresh, as after a restart.
+ * Scrapers that alternate formats keep both.
  */
-const MAX_SPARES = 1;
-/**
- * A spare more than this much larger than a scrape is let go (memory of a registry that shrank);
- * below it, one spare serves both formats (OpenMetrics is about 1.5 times the text).
- */
-const MAX_SLACK = 2;
+const DROP_AFTER_OTHER_SCRAPES = 3;
 
 export type ExtraSource = (format: ExpositionFormat) => Promise<string> | string;
 
@@ -25,19 +22,19 @@ export type ExtraSource = (format: ExpositionFormat) => Promise<string> | string
 interface LastScrape {
   body: Buffer | null;
   gen: number;
-  /** Given back by recycle(): once a newer scrape replaces it, its memory can be written again. */
+  /** Given back by recycle(): nobody reads it any more, so the next scrape is written over it. */
   returned: boolean;
+  /** Scrapes of the other format since this one's. */
+  othersSince: number;
 }
 
 export class MetricRegistry {
   private readonly families = new Map<string, MetricFamily<Series>>();
   private readonly extras: ExtraSource[] = [];
   private readonly last: Record<ExpositionFormat, LastScrape> = {
-    prometheus: { body: null, gen: -1, returned: false },
-    openmetrics: { body: null, gen: -1, returned: false },
+    prometheus: { body: null, gen: -1, returned: false, othersSince: 0 },
+    openmetrics: { body: null, gen: -1, returned: false, othersSince: 0 },
   };
-  /** Memory of sent scrapes, given back by recycle(): the next scrapes write into it. */
-  private spares: Buffer[] = [];
 
   register<F extends MetricFamily<Series>>(family: F): F {
     if (this.families.has(family.name)) throw new Error(`metric ${family.name} is already registered`);
@@ -60,47 +57,21 @@ export class MetricRegistry {
 
   /**
    * Gives back a buffer returned by renderBytes once it has been sent (and nothing else holds it),
-   * so a later scrape reuses its memory: a new buffer of megabytes per scrape made V8 run full
-   * garbage collections. Optional: an unreturned buffer is just garbage.
+   * so the next scrape of its format is written over it: one buffer per format, where a new one
+   * per scrape (megabytes) made V8 run full garbage collections. Optional: a buffer not given back
+   * is never written again, and the next scrape takes new memory.
    */
   recycle(body: Buffer): void {
-    if (body.byteOffset !== 0) return;
-    for (const last of Object.values(this.last)) {
-      if (last.body !== null && last.body.buffer === body.buffer) {
-        last.returned = true; // still the source of the next scrape's copies: reused after that
-        return;
-      }
-    }
-    this.keepSpare(body);
+    for (const last of Object.values(this.last)) if (last.body === body) last.returned = true;
   }
 
-  private keepSpare(body: Buffer): void {
-    if (this.spares.some((s) => s.buffer === body.buffer)) return;
-    this.spares.push(Buffer.from(body.buffer, 0, body.buffer.byteLength));
-    if (this.spares.length > MAX_SPARES) {
-      this.spares.sort((a, b) => b.length - a.length);
-      this.spares.length = MAX_SPARES;
-    }
-  }
-
-  /**
-   * Memory for a scrape of about `bytes` (the last one's size, or a first scrape's exact size): the
-   * smallest spare that fits, else a new allocation with room to grow (a scrape grows by a few
-   * bytes whenever a counter gains a digit: memory of exactly the last size would be replaced,
-   * megabytes at a time, every few scrapes).
-   */
-  private memory(bytes: number): Buffer {
-    const need = bytes + 1024;
-    let best = -1;
-    for (let i = 0; i < this.spares.length; i++) {
-      const len = (this.spares[i] as Buffer).length;
-      if (len >= need && (best < 0 || len < (this.spares[best] as Buffer).length)) best = i;
-    }
-    if (best >= 0) {
-      const spare = this.spares.splice(best, 1)[0] as Buffer;
-      if (spare.length <= need * MAX_SLACK) return spare;
-    }
-    return Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.125) + 4096);
+  /** A guess of a first scrape's size, from the other format's last scrape or the series count. */
+  private sizeHint(format: ExpositionFormat): number {
+    const other = this.last[format === 'openmetrics' ? 'prometheus' : 'openmetrics'].body;
+    if (other !== null) return format === 'openmetrics' ? other.length * 1.5 : other.length;
+    let bytes = 64 * 1024;
+    for (const f of this.families.values()) bytes += f.sizeHint(format);
+    return bytes;
   }
 
   async render(format: ExpositionFormat): Promise<string> {
@@ -122,8 +93,32 @@ export class MetricRegistry {
       if (text) extras.push(text.endsWith('\n') ? text : `${text}\n`);
     }
     const last = this.last[format];
+    const other = this.last[format === 'openmetrics' ? 'prometheus' : 'openmetrics'];
+    last.othersSince = 0;
+    if (++other.othersSince >= DROP_AFTER_OTHER_SCRAPES) other.body = null;
     const gen = nextGeneration();
-    const w = new ScrapeWriter(last.body, last.body === null ? -1 : last.gen, gen, (bytes) => this.memory(bytes));
+    const prev = last.body;
+    const w =
+      prev === null
+        ? ScrapeWriter.fresh(gen, this.sizeHint(format))
+        : last.returned
+          ? ScrapeWriter.inPlace(prev, last.gen, gen)
+          : ScrapeWriter.copying(prev, last.gen, gen);
+    let body: Buffer;
+    try {
+      body = this.writeAll(w, format, extras);
+    } catch (err) {
+      // Written over in part (in place): not a source for the next scrape, which starts afresh.
+      last.body = null;
+      throw err;
+    }
+    last.body = body;
+    last.gen = gen;
+    last.returned = false;
+    return body;
+  }
+
+  private writeAll(w: ScrapeWriter, format: ExpositionFormat, extras: string[]): Buffer {
     // Prometheus text separates families with a blank line; OpenMetrics does not and ends with # EOF.
     const separator = format === 'prometheus' ? '\n' : '';
     let first = true;
@@ -138,12 +133,6 @@ export class MetricRegistry {
       w.text(text);
     }
     if (format === 'openmetrics') w.text(EOF);
-    const body = w.finish();
-    const replaced = last.body;
-    if (replaced !== null && last.returned) this.keepSpare(replaced);
-    last.body = body;
-    last.gen = gen;
-    last.returned = false;
-    return body;
+    return w.finish();
   }
 }

@@ -9,14 +9,28 @@ export abstract class Series {
   /**
    * @param key the label values joined (the family's map key): the values are read back from it,
    *   so a series does not keep an array of them too (two objects fewer for each of tens of thousands)
-   * @param labelText `{a="x",b="y"}`
    * @param values the label values, kept only when the key cannot be split back into them
    */
   constructor(
     readonly key: string,
-    readonly labelText: string,
     readonly values: readonly string[] | null,
   ) {}
+}
+
+/**
+ * A series of one sample line (counter, gauge). Its label text is not kept: `name{labels}` is
+ * copied from the previous scrape when the value changes, and made from the key otherwise.
+ */
+export abstract class SampleSeries extends Series {
+  value = 0;
+  constructor(
+    key: string,
+    values: readonly string[] | null,
+    /** UTF-8 length of `name{labels}`, the start of the series' line. */
+    readonly prefixBytes: number,
+  ) {
+    super(key, values);
+  }
 }
 
 /**
