@@ -57,23 +57,10 @@ export function cpuSecondsSince(since: NodeJS.CpuUsage): number {
 export interface MemorySample {
   /** V8 heap spaces at that moment: used / committed MB (spaces above 1 MB committed). */
   heapSpaces?: Record<string, string>;
-  /** RSS split (smaps_rollup, Linux): anonymous memory and file-backed pages (code of node itself), MB. */
-  rssAnonMb?: number;
-  rssFileMb?: number;
   rssMb: number;
   heapTotalMb: number;
   heapUsedMb: number;
   externalMb: number;
-}
-
-function rssSplit(): { rssAnonMb?: number; rssFileMb?: number } {
-  try {
-    const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-    return { rssAnonMb: round1(kb('Anonymous') / 1024), rssFileMb: round1((kb('Rss') - kb('Anonymous')) / 1024) };
-  } catch {
-    return {};
-  }
 }
 
 /** Samples memory every `everyMs` until stopped; returns the sample with the highest RSS. */
@@ -86,7 +73,7 @@ export function sampleMemory(everyMs = 20): { stop(): MemorySample } {
       for (const sp of getHeapSpaceStatistics()) {
         if (sp.space_size > MB) heapSpaces[sp.space_name] = `${round1(sp.space_used_size / MB)} / ${round1(sp.space_size / MB)}`;
       }
-      peak = { rssMb: round1(m.rss / MB), heapTotalMb: round1(m.heapTotal / MB), heapUsedMb: round1(m.heapUsed / MB), externalMb: round1(m.external / MB), heapSpaces, ...rssSplit() };
+      peak = { rssMb: round1(m.rss / MB), heapTotalMb: round1(m.heapTotal / MB), heapUsedMb: round1(m.heapUsed / MB), externalMb: round1(m.external / MB), heapSpaces };
     }
   };
   const timer = setInterval(take, everyMs);
