@@ -52,7 +52,7 @@ const SPAN_FLAGS_VALUE = TraceFlags.SAMPLED | 0x100;
 /** Apps with encoded blocks kept; past this the cache starts over. */
 const MAX_CACHED_APPS = 1_000;
 /** Encoded blocks kept per app: combinations of status, trigger, source, version... */
-const MAX_BLOCKS_PER_NAME = 16;
+const MAX_BLOCKS_PER_APP = 16;
 
 type SharedValue = string | number | undefined;
 
@@ -261,7 +261,7 @@ export class TraceRequestEncoder {
       if (value !== undefined) w.lenField(SPAN_ATTRIBUTES, keyValueBytes(SHARED_ATTRIBUTES[i]!.key, value));
     }
     const block = { values: [...values], bytes: w.toBytes() };
-    if (blocks.length >= MAX_BLOCKS_PER_NAME) blocks.pop();
+    if (blocks.length >= MAX_BLOCKS_PER_APP) blocks.pop();
     blocks.push(block);
     return block.bytes;
   }
