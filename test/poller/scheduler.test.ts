@@ -15,24 +15,33 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
+/** A target worker on the simulator at `baseUrl`, with the poll settings these tests share. */
+function targetWorker(
+  clock: ManualClock,
+  baseUrl: string,
+  apiKey: string,
+  o: { maxRetries?: number; maxPagesPerPoll: number; initialLookbackMs: number; catchUpBudget?: CatchUpBudget },
+): TargetWorker {
+  return new TargetWorker(baseUrl, 'bot', 'target-1', {
+    client: new DifyClient({ baseUrl, apiKey, ...(o.maxRetries === undefined ? {} : { maxRetries: o.maxRetries }), backoff: { baseMs: 1, maxMs: 2 } }),
+    recorder: new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id }),
+    clock,
+    logger: pino({ level: 'silent' }),
+    settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: o.maxPagesPerPoll, initialLookbackMs: o.initialLookbackMs },
+    savedState: undefined,
+    catchUpBudget: o.catchUpBudget ?? new CatchUpBudget(),
+    onRun: () => {},
+    claimName: (n) => n,
+  });
+}
+
 describe('PollScheduler', () => {
   it('backs off a target whose key is refused, and returns to the interval once it works', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const sim = new DifySimulator({ clock });
     sims.push(sim);
     const baseUrl = await sim.listen();
-    const recorder = new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id });
-    const worker = new TargetWorker(baseUrl, 'bot', 'target-1', {
-      client: new DifyClient({ baseUrl, apiKey: 'app-not-yet-valid', backoff: { baseMs: 1, maxMs: 2 } }),
-      recorder,
-      clock,
-      logger: pino({ level: 'silent' }),
-      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 50, initialLookbackMs: 0 },
-      savedState: undefined,
-      catchUpBudget: new CatchUpBudget(),
-      onRun: () => {},
-      claimName: (n) => n,
-    });
+    const worker = targetWorker(clock, baseUrl, 'app-not-yet-valid', { maxPagesPerPoll: 50, initialLookbackMs: 0 });
     const waits: number[] = [];
     let stop: () => void = () => {};
     const done = new Promise<void>((resolve) => (stop = resolve));
@@ -62,18 +71,7 @@ describe('TargetWorker with a backlog', () => {
     const app = sim.addApp({ apiKey: 'app-backlog-key-0001', name: 'bot' });
     app.addFinishedBacklog(5_000, { fromMs: clock.now() - 3_600_000, toMs: clock.now() - 10_000, seed: 1 });
     const baseUrl = await sim.listen();
-    const recorder = new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id });
-    const worker = new TargetWorker(baseUrl, 'bot', 'target-1', {
-      client: new DifyClient({ baseUrl, apiKey: 'app-backlog-key-0001', maxRetries: 0, backoff: { baseMs: 1, maxMs: 2 } }),
-      recorder,
-      clock,
-      logger: pino({ level: 'silent' }),
-      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 20, initialLookbackMs: 2 * 3_600_000 },
-      savedState: undefined,
-      catchUpBudget: new CatchUpBudget(),
-      onRun: () => {},
-      claimName: (n) => n,
-    });
+    const worker = targetWorker(clock, baseUrl, 'app-backlog-key-0001', { maxRetries: 0, maxPagesPerPoll: 20, initialLookbackMs: 2 * 3_600_000 });
     await worker.pollOnce();
     expect(worker.behind).toBe(true);
     sim.faults.inject({ kind: 'http_503', times: 10 });
@@ -94,16 +92,11 @@ describe('TargetWorker with a backlog', () => {
     app.addFinishedBacklog(3_000, { fromMs: clock.now() - 3_600_000, toMs: clock.now() - 10_000, seed: 3 });
     const baseUrl = await sim.listen();
     let room = 0;
-    const worker = new TargetWorker(baseUrl, 'bot', 'target-1', {
-      client: new DifyClient({ baseUrl, apiKey: 'app-held-back-key-01', maxRetries: 0, backoff: { baseMs: 1, maxMs: 2 } }),
-      recorder: new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id }),
-      clock,
-      logger: pino({ level: 'silent' }),
-      settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: 20, initialLookbackMs: 2 * 3_600_000 },
-      savedState: undefined,
+    const worker = targetWorker(clock, baseUrl, 'app-held-back-key-01', {
+      maxRetries: 0,
+      maxPagesPerPoll: 20,
+      initialLookbackMs: 2 * 3_600_000,
       catchUpBudget: new CatchUpBudget(() => room),
-      onRun: () => {},
-      claimName: (n) => n,
     });
     const waits: number[] = [];
     const requests: number[] = [];
