@@ -8,7 +8,7 @@ export function report(r: Results, checks: Check[]): string {
   const out: string[] = [];
   if (r.catchUp) {
     const c = r.catchUp;
-    out.push(`Catch-up: ${n(c.backlog)} finished runs across ${c.apps} apps (best of ${c.exporter.passes.length} passes each)`);
+    out.push(`Catch-up: ${n(c.backlog)} finished runs across ${c.apps} apps (runs/s: best of ${c.exporter.passes.length} passes each)`);
     out.push(
       table(
         ['', 'runs/s', 'CPU s per 100k runs', 'peak RSS MB', 'passes (runs/s)'],
@@ -18,7 +18,7 @@ export function report(r: Results, checks: Check[]): string {
         ],
       ),
     );
-    out.push(`exporter / floor: ${(c.ratio * 100).toFixed(0)}%; spans accepted by the sink: ${n(c.exporter.sinkSpans)}, dropped: ${n(c.exporter.spansDropped)}\n`);
+    out.push(`exporter / floor: ${(c.ratio * 100).toFixed(0)}% (median of the pass pairs: ${c.pairRatios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}); spans accepted by the sink: ${n(c.exporter.sinkSpans)}, dropped: ${n(c.exporter.spansDropped)}\n`);
   }
   if (r.scrape) {
     const s = r.scrape;
