@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const log = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
   const results: Results = {};
-  if (only.has('catch-up')) results.catchUp = await runCatchUp({ apps: 20, perApp: 10_000, passes: 5 }, log);
+  if (only.has('catch-up')) results.catchUp = await runCatchUp({ apps: 20, perApp: 10_000, passes: Number(process.env.BENCH_PASSES ?? 5) }, log);
   if (only.has('scrape')) results.scrape = await runScrape({ apps: 200, scrapes: 200, churn: 500 }, log);
   if (only.has('steady-state')) results.steadyState = await runSteadyState({ apps: 20, polls: 20, rates: [2, 200], pending: 100_000 }, log);
   if (only.has('memory')) results.memory = await runMemory({ apps: 20, perStage: 250_000, stages: 4 }, log);
