@@ -35,6 +35,28 @@ function targetWorker(
   });
 }
 
+/**
+ * Runs one worker's poll loop with recorded waits instead of sleeps; `onWait` is told each wait
+ * (1-based count) and returns true to stop the loop. Returns the waits.
+ */
+async function runLoop(worker: TargetWorker, onWait: (n: number) => boolean): Promise<number[]> {
+  const waits: number[] = [];
+  let stop: () => void = () => {};
+  const done = new Promise<void>((resolve) => (stop = resolve));
+  const scheduler = new PollScheduler([worker], {
+    intervalMs: 15_000,
+    afterPoll: () => {},
+    sleep: async (ms) => {
+      waits.push(ms);
+      if (onWait(waits.length)) stop();
+    },
+  });
+  scheduler.start();
+  await done;
+  await scheduler.stop();
+  return waits;
+}
+
 describe('PollScheduler', () => {
   it('backs off a target whose key is refused, and returns to the interval once it works', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -42,21 +64,10 @@ describe('PollScheduler', () => {
     sims.push(sim);
     const baseUrl = await sim.listen();
     const worker = targetWorker(clock, baseUrl, 'app-not-yet-valid', { maxPagesPerPoll: 50, initialLookbackMs: 0 });
-    const waits: number[] = [];
-    let stop: () => void = () => {};
-    const done = new Promise<void>((resolve) => (stop = resolve));
-    const scheduler = new PollScheduler([worker], {
-      intervalMs: 15_000,
-      afterPoll: () => {},
-      sleep: async (ms) => {
-        waits.push(ms);
-        if (waits.length === 6) sim.addApp({ apiKey: 'app-not-yet-valid', name: 'bot' }); // the key is fixed
-        if (waits.length === 8) stop();
-      },
+    const waits = await runLoop(worker, (n) => {
+      if (n === 6) sim.addApp({ apiKey: 'app-not-yet-valid', name: 'bot' }); // the key is fixed
+      return n === 8;
     });
-    scheduler.start();
-    await done;
-    await scheduler.stop();
     // First wait is the start spread (0); then 2x, 4x, 8x, 16x the interval while refused; back to 1x after.
     expect(waits.slice(0, 8)).toEqual([0, 30_000, 60_000, 120_000, 240_000, 480_000, 15_000, 15_000]);
     expect(sim.requestCount({ apiKey: 'app-not-yet-valid' })).toBeLessThanOrEqual(2 * 5 + 4);
@@ -98,23 +109,12 @@ describe('TargetWorker with a backlog', () => {
       initialLookbackMs: 2 * 3_600_000,
       catchUpBudget: new CatchUpBudget(() => room),
     });
-    const waits: number[] = [];
     const requests: number[] = [];
-    let stop: () => void = () => {};
-    const done = new Promise<void>((resolve) => (stop = resolve));
-    const scheduler = new PollScheduler([worker], {
-      intervalMs: 15_000,
-      afterPoll: () => {},
-      sleep: async (ms) => {
-        waits.push(ms);
-        requests.push(sim.requestCount({ apiKey: 'app-held-back-key-01' }));
-        if (waits.length === 4) room = Infinity; // the collector caught up
-        if (waits.length === 6) stop();
-      },
+    const waits = await runLoop(worker, (n) => {
+      requests.push(sim.requestCount({ apiKey: 'app-held-back-key-01' }));
+      if (n === 4) room = Infinity; // the collector caught up
+      return n === 6;
     });
-    scheduler.start();
-    await done;
-    await scheduler.stop();
     // Start spread, then checks for room further and further apart (no request to Dify), then at once.
     const first = ROOM_CHECK_FIRST_MS;
     expect(waits.slice(0, 5)).toEqual([0, first, 2 * first, 4 * first, 0]);
