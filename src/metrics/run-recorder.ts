@@ -2,7 +2,7 @@
 import type { FinishedRun, InProgressStatus } from '../model/run.js';
 import { FINAL_STATUSES, IN_PROGRESS_STATUSES } from '../model/run.js';
 import type { CounterChild } from './exposition/counter.js';
-import type { Exemplar } from './exposition/format.js';
+import type { Exemplar } from './exposition/exemplars.js';
 import type { GaugeChild } from './exposition/gauge.js';
 import type { HistogramChild } from './exposition/histogram.js';
 import { POLL_ERROR_REASONS, type ExporterMetrics, type PollErrorReason } from './definitions.js';
@@ -95,11 +95,11 @@ export class RunRecorder {
     let durationExemplar: Exemplar | undefined;
     let tokenExemplar: Exemplar | undefined;
     if (this.opts.exemplars) {
-      const labels = { trace_id: this.opts.traceIdForRun(run.runId) };
+      const traceId = this.opts.traceIdForRun(run.runId);
       const ts = run.finishedAt ?? run.runCreatedAt + run.elapsedSeconds;
-      exemplar = { labels, value: 1, timestamp: ts };
-      durationExemplar = { labels, value: run.elapsedSeconds, timestamp: ts };
-      tokenExemplar = { labels, value: run.totalTokens, timestamp: ts };
+      exemplar = { traceId, value: 1, timestamp: ts };
+      durationExemplar = { traceId, value: run.elapsedSeconds, timestamp: ts };
+      tokenExemplar = { traceId, value: run.totalTokens, timestamp: ts };
     }
     const series = this.seriesFor(app, status);
     let bySource = series.runs.get(run.triggeredFrom);

@@ -45,7 +45,7 @@ async function replay(ops: Op[]): Promise<void> {
 }
 
 const apps = Array.from({ length: 40 }, (_, i) => `app-${i}`);
-const ex = (n: number) => ({ labels: { trace_id: n.toString(16).padStart(32, '0') }, value: n, timestamp: 1_700_000_000 + n });
+const ex = (n: number) => ({ traceId: n.toString(16).padStart(32, '0'), value: n, timestamp: 1_700_000_000 + n });
 
 /** A random change, the same for every registry it is applied to. */
 function randomOp(rng: Prng): Op {
@@ -53,7 +53,8 @@ function randomOp(rng: Prng): Op {
   const app = names[rng.int(0, names.length - 1)] as string;
   const status = rng.next() < 0.7 ? 'succeeded' : 'failed';
   const n = rng.int(1, 1_000_000);
-  const exemplar = rng.next() < 0.5 ? undefined : { ...ex(n), labels: n % 4 === 0 ? { trace_id: `ü-${n}` } : ex(n).labels, timestamp: 1_700_000_000 + n / 7 };
+  // One in four has a trace id that is not one (not kept); timestamps with fractions and values of any length.
+  const exemplar = rng.next() < 0.5 ? undefined : { ...ex(n), traceId: n % 4 === 0 ? `ü-${n}`.padEnd(32, '0') : ex(n).traceId, timestamp: 1_700_000_000 + n / 7 };
   const r = rng.next();
   if (r < 0.35) {
     const by = rng.int(0, 3);

@@ -10,7 +10,7 @@ function scenario(): MetricRegistry {
   const runs = reg.register(new Counter({ name: 'x_runs_total', help: 'Runs.', labelNames: ['app', 'status'] }));
   const dur = reg.register(new Histogram({ name: 'x_duration_seconds', help: 'Duration.', labelNames: ['app'], buckets: [1, 5] }));
   const up = reg.register(new Gauge({ name: 'x_up', help: 'Up.', labelNames: ['app'] }));
-  const ex = { labels: { trace_id: '0af7651916cd43dd8448eb211c80319c' }, value: 3, timestamp: 1700000000 };
+  const ex = { traceId: '0af7651916cd43dd8448eb211c80319c', value: 3, timestamp: 1700000000 };
   runs.inc(['a"b\\c\nd', 'failed'], 2, { ...ex, value: 1 });
   dur.observe(['a'], 0.5);
   dur.observe(['a'], 3, ex);
@@ -63,6 +63,24 @@ describe('exposition formats', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('keeps the last exemplar when a later one has no valid trace id, and still counts the observation', async () => {
+    const reg = new MetricRegistry();
+    const c = reg.register(new Counter({ name: 'z_total', help: 'Z.', labelNames: ['app'] }));
+    const h = reg.register(new Histogram({ name: 'z_seconds', help: 'Z.', labelNames: ['app'], buckets: [1] }));
+    const good = { traceId: 'ffffffff00000000abcdef0123456789', value: 1, timestamp: 1700000000.5 };
+    c.inc(['a'], 1, good);
+    h.observe(['a'], 0.5, { ...good, value: 0.5 });
+    for (const traceId of ['0AF7651916CD43DD8448EB211C80319C', '0af7651916cd43dd8448eb211c80319', '11111111222222223333333344444g44', '']) {
+      c.inc(['a'], 1, { traceId, value: 1, timestamp: 1 });
+      h.observe(['a'], 0.25, { traceId, value: 0.25, timestamp: 1 });
+    }
+    c.inc(['b'], 1, good); // the same id again, after one that was read in part
+    const text = await reg.render('openmetrics');
+    expect(text).toContain('z_total{app="a"} 5 # {trace_id="ffffffff00000000abcdef0123456789"} 1 1700000000.500\n');
+    expect(text).toContain('z_total{app="b"} 1 # {trace_id="ffffffff00000000abcdef0123456789"} 1 1700000000.500\n');
+    expect(text).toContain('z_seconds_bucket{app="a",le="1"} 5 # {trace_id="ffffffff00000000abcdef0123456789"} 0.5 1700000000.500\n');
   });
 
   it('re-renders a series after it changes (the per-series cache is invalidated)', async () => {

@@ -1,12 +1,12 @@
 import { MetricFamily, type FamilyOptions } from './family.js';
 import { SampleSeries, SeriesRef, type Series } from './series.js';
-import { formatExemplar, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
+import { formatValue, type ExpositionFormat } from './format.js';
+import { ExemplarTable, type Exemplar } from './exemplars.js';
 import type { ScrapeWriter } from './scrape-writer.js';
 
 class CounterSeries extends SampleSeries {
-  /** The newest exemplar until it is formatted (then only its text is kept). */
-  exemplar: Exemplar | undefined;
-  exemplarText = '';
+  /** Its slot in the family's exemplar table, from its first exemplar on (-1 before). */
+  exemplarAt = -1;
 }
 
 export interface CounterChild {
@@ -16,7 +16,10 @@ export interface CounterChild {
 function add(counter: Counter, s: CounterSeries, by: number, exemplar: Exemplar | undefined): void {
   if (!(by >= 0)) throw new Error(`${counter.name}: counters only go up (got ${by})`);
   s.value += by;
-  if (exemplar) s.exemplar = exemplar;
+  if (exemplar) {
+    if (s.exemplarAt < 0) s.exemplarAt = counter.exemplars.alloc();
+    counter.exemplars.set(s.exemplarAt, exemplar);
+  }
   counter.changed(s);
 }
 
@@ -37,6 +40,8 @@ class BoundCounter extends SeriesRef<CounterSeries> implements CounterChild {
 /** A monotonically increasing count. The name must end in `_total`. */
 export class Counter extends MetricFamily<CounterSeries> {
   readonly type = 'counter';
+  /** The newest exemplar of each series that has one. */
+  readonly exemplars = new ExemplarTable(1);
 
   constructor(opts: FamilyOptions) {
     super(opts);
@@ -60,6 +65,10 @@ export class Counter extends MetricFamily<CounterSeries> {
     return new CounterSeries(key, values, this.prefixBytesOf(labelText));
   }
 
+  protected override seriesRemoved(s: CounterSeries): void {
+    if (s.exemplarAt >= 0) this.exemplars.free(s.exemplarAt);
+  }
+
   protected seriesText(s: CounterSeries, format: ExpositionFormat): string {
     return `${this.name}${this.labelTextOf(s)}${this.sampleText(s, format)}`;
   }
@@ -73,17 +82,9 @@ export class Counter extends MetricFamily<CounterSeries> {
     return s.prefixBytes + 24 + (format === 'openmetrics' ? 96 : 0);
   }
 
-  /**
-   * The line after `name{labels}`: value, exemplar (OpenMetrics), newline. A new exemplar is
-   * formatted at the next scrape of either format, so its object is let go even when only the
-   * Prometheus text format is scraped.
-   */
+  /** The line after `name{labels}`: value, exemplar (OpenMetrics), newline. */
   private sampleText(s: CounterSeries, format: ExpositionFormat): string {
-    if (s.exemplar !== undefined) {
-      s.exemplarText = formatExemplar(s.exemplar);
-      s.exemplar = undefined;
-    }
-    const ex = format === 'openmetrics' ? s.exemplarText : '';
+    const ex = format === 'openmetrics' && s.exemplarAt >= 0 ? this.exemplars.text(s.exemplarAt) : '';
     return ` ${formatValue(s.value)}${ex}\n`;
   }
 }

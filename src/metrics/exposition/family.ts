@@ -105,6 +105,9 @@ export abstract class MetricFamily<S extends Series> {
     return s;
   }
 
+  /** A series was removed: let go of what it holds outside its object. */
+  protected seriesRemoved(_s: S): void {}
+
   /** The label values of a series. */
   protected valuesOf(s: Series): readonly string[] {
     if (s.values !== null) return s.values;
@@ -131,6 +134,7 @@ export abstract class MetricFamily<S extends Series> {
       if ((this.labelNames.length === 1 ? k : this.valuesOf(s)[i]) !== value) continue;
       this.series.delete(k);
       s.index = -1;
+      this.seriesRemoved(s);
       removed = true;
     }
     if (!removed) return;

@@ -55,29 +55,3 @@ export function formatLabels(names: readonly string[], values: readonly string[]
   parts.push('}');
   return parts.join('');
 }
-
-/** An exemplar attached to a sample: rendered only in OpenMetrics. Not changed once recorded. */
-export interface Exemplar {
-  labels: Record<string, string>;
-  value: number;
-  /** Unix seconds. */
-  timestamp: number;
-}
-
-/**
- * ` # {trace_id="..."} 1 1700000000.000`, or '' without an exemplar. A flat string (see formatLabels):
- * it is cached and copied into every later render of its series, and label values (trace ids) are
- * often trees of slices themselves.
- */
-export function formatExemplar(e: Exemplar | undefined): string {
-  if (!e) return '';
-  const parts: string[] = [' # {'];
-  for (const k in e.labels) {
-    if (parts.length > 1) parts.push(',');
-    parts.push(k, '="', escapeLabelValue(e.labels[k] as string), '"');
-  }
-  // toFixed is slow; whole seconds (the usual case) are the same digits and ".000".
-  const ts = Number.isSafeInteger(e.timestamp) ? `${e.timestamp}.000` : e.timestamp.toFixed(3);
-  parts.push('} ', formatValue(e.value), ' ', ts);
-  return parts.join('');
-}

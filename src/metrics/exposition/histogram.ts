@@ -1,7 +1,8 @@
 /** Histograms: observations counted into fixed buckets, exposed as cumulative bucket lines. */
 import { MetricFamily, type FamilyOptions } from './family.js';
-import { decimalDigits, formatValue, type ExpositionFormat, type Exemplar } from './format.js';
-import { exemplarText, formatNewExemplars, HistogramSeries, UNCHANGED } from './histogram-series.js';
+import { decimalDigits, formatValue, type ExpositionFormat } from './format.js';
+import { ExemplarTable, type Exemplar } from './exemplars.js';
+import { HistogramSeries, UNCHANGED } from './histogram-series.js';
 import type { ScrapeWriter } from './scrape-writer.js';
 import { SeriesRef, type Series } from './series.js';
 
@@ -30,7 +31,10 @@ function add(h: Histogram, s: HistogramSeries, value: number, exemplar: Exemplar
   s.counts[i] = (s.counts[i] as number) + 1;
   s.sum += value;
   s.count++;
-  if (exemplar) s.exemplars[i] = exemplar;
+  if (exemplar) {
+    if (s.exemplarsAt < 0) s.exemplarsAt = h.exemplars.alloc();
+    h.exemplars.set(s.exemplarsAt + i, exemplar);
+  }
   if (i < s.changedFrom0) s.changedFrom0 = i;
   if (i < s.changedFrom1) s.changedFrom1 = i;
   h.changed(s);
@@ -54,6 +58,8 @@ class BoundHistogram extends SeriesRef<HistogramSeries> implements HistogramChil
 export class Histogram extends MetricFamily<HistogramSeries> {
   readonly type = 'histogram';
   readonly buckets: readonly number[];
+  /** The newest exemplar of each bucket of the series that have one. */
+  readonly exemplars: ExemplarTable;
   /** The rest of each bucket's label set, `0.5"} `, after the series' bucketOpen. */
   private readonly leText: string[];
   /** Reused by writeChanged: lines rendered and not yet written; counts to rewrite (position, value). */
@@ -69,6 +75,7 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     }
     this.buckets = b;
     this.leText = [...b.map(formatValue), '+Inf'].map((le) => `${le}"} `);
+    this.exemplars = new ExemplarTable(this.leText.length);
   }
 
   observe(labelValues: readonly string[], value: number, exemplar?: Exemplar): void {
@@ -94,6 +101,10 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     return (this.leText.length + 2) * (s.bucketOpenBytes + 32 + (format === 'openmetrics' ? 96 : 0));
   }
 
+  protected override seriesRemoved(s: HistogramSeries): void {
+    if (s.exemplarsAt >= 0) this.exemplars.free(s.exemplarsAt);
+  }
+
   protected seriesText(s: HistogramSeries, format: ExpositionFormat): string {
     return this.linesFrom(s, 0, format === 'openmetrics');
   }
@@ -117,7 +128,6 @@ export class Histogram extends MetricFamily<HistogramSeries> {
       const ends = om ? s.lineEnds1 : s.lineEnds0;
       const cachedAt = from + (at[i] as number);
       at[i] = w.position - start;
-      if (!om && changedFrom !== UNCHANGED) formatNewExemplars(s, changedFrom);
       if (from < 0 || ends === null) len[i] = this.writeWhole(w, s, om);
       else if (changedFrom === UNCHANGED) w.copy(cachedAt, len[i] as number);
       else len[i] = this.writeChanged(w, s, om, ends, cachedAt, changedFrom);
@@ -161,14 +171,14 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     for (let i = first; i < ends.length; i++) {
       cumulative += s.counts[i] as number;
       const oldEnd = ends[i] as number;
-      const bytes = om && s.exemplars[i] !== undefined ? -1 : this.lineBytes(s, i, cumulative, om);
+      const bytes = om && s.exemplarsAt >= 0 && this.exemplars.isNew(s.exemplarsAt + i) ? -1 : this.lineBytes(s, i, cumulative, om);
       if (bytes === oldEnd - oldStart) {
         if (rendered.length > 0) this.flushRendered(w, patches);
         w.copy(cachedAt + oldStart, bytes);
         patches.push(seriesAt + pos + s.bucketOpenBytes + (this.leText[i] as string).length, cumulative);
         pos += bytes;
       } else {
-        rendered.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? exemplarText(s, i) : ''}\n`);
+        rendered.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? this.exemplarText(s, i) : ''}\n`);
         pos += this.lineBytes(s, i, cumulative, om);
       }
       ends[i] = pos;
@@ -188,7 +198,12 @@ export class Histogram extends MetricFamily<HistogramSeries> {
 
   /** UTF-8 length of bucket line i with this cumulative count (and the bucket's exemplar in OpenMetrics). */
   private lineBytes(s: HistogramSeries, i: number, cumulative: number, om: boolean): number {
-    return s.bucketOpenBytes + (this.leText[i] as string).length + decimalDigits(cumulative) + (om ? (s.exemplarBytes[i] as number) : 0) + 1;
+    return s.bucketOpenBytes + (this.leText[i] as string).length + decimalDigits(cumulative) + (om && s.exemplarsAt >= 0 ? this.exemplars.writtenBytes(s.exemplarsAt + i) : 0) + 1;
+  }
+
+  /** Bucket i's exemplar for its OpenMetrics line ('' without one), noted as written. */
+  private exemplarText(s: HistogramSeries, i: number): string {
+    return s.exemplarsAt < 0 ? '' : this.exemplars.writeText(s.exemplarsAt + i);
   }
 
   /** The series' lines from bucket `first` up, then _sum and _count. */
@@ -198,7 +213,7 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     for (let i = 0; i < first; i++) cumulative += s.counts[i] as number;
     for (let i = first; i < this.leText.length; i++) {
       cumulative += s.counts[i] as number;
-      out.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? exemplarText(s, i) : ''}\n`);
+      out.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? this.exemplarText(s, i) : ''}\n`);
     }
     out.push(`${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`);
     return out.join('');
