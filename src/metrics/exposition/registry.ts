@@ -5,7 +5,7 @@
 import type { MetricFamily } from './family.js';
 import type { Series } from './series.js';
 import type { ExpositionFormat } from './format.js';
-import { nextGeneration, ScrapeWriter } from './scrape-writer.js';
+import { nextGeneration, ScrapeWriter, scrapeMemory, wholeMemory } from './scrape-writer.js';
 
 const EOF = '# EOF\n';
 /**
@@ -15,6 +15,14 @@ const EOF = '# EOF\n';
  * Scrapers that alternate formats keep both.
  */
 const DROP_AFTER_OTHER_SCRAPES = 3;
+/**
+ * A scrape's memory that was given back after a newer scrape of its format was written (two
+ * scrapers at the same moment, as a pair of Prometheus servers), or whose format was let go, is
+ * kept for the next scrape that needs new memory, for this many scrapes: without it, each such
+ * scrape took megabytes of new memory, and the old was only returned when V8 collected its Buffer
+ * (it lets tens of MB of them wait).
+ */
+const KEEP_SPARE_SCRAPES = 3;
 
 export type ExtraSource = (format: ExpositionFormat) => Promise<string> | string;
 
@@ -35,6 +43,11 @@ export class MetricRegistry {
     prometheus: { body: null, gen: -1, returned: false, othersSince: 0 },
     openmetrics: { body: null, gen: -1, returned: false, othersSince: 0 },
   };
+  /** Memory of an older scrape that nobody holds (see KEEP_SPARE_SCRAPES), and scrapes since it was kept. */
+  private spare: Buffer | null = null;
+  private spareAge = 0;
+  /** Scrapes given back (each renderBytes returns a new Buffer object, even over the same memory). */
+  private readonly givenBack = new WeakSet<Buffer>();
 
   register<F extends MetricFamily<Series>>(family: F): F {
     if (this.families.has(family.name)) throw new Error(`metric ${family.name} is already registered`);
@@ -58,11 +71,38 @@ export class MetricRegistry {
   /**
    * Gives back a buffer returned by renderBytes once it has been sent (and nothing else holds it),
    * so the next scrape of its format is written over it: one buffer per format, where a new one
-   * per scrape (megabytes) made V8 run full garbage collections. Optional: a buffer not given back
-   * is never written again, and the next scrape takes new memory.
+   * per scrape (megabytes) made V8 run full garbage collections. One given back after a newer
+   * scrape of its format was written is kept for the next scrape that needs new memory. Optional:
+   * a buffer not given back is never written again.
    */
   recycle(body: Buffer): void {
-    for (const last of Object.values(this.last)) if (last.body === body) last.returned = true;
+    // Given back twice (a bug elsewhere): its memory may be written again already.
+    if (this.givenBack.has(body)) return;
+    this.givenBack.add(body);
+    for (const last of Object.values(this.last)) {
+      if (last.body === body) {
+        last.returned = true;
+        return;
+      }
+    }
+    this.keepSpare(body);
+  }
+
+  /** Keeps the memory of a scrape nobody holds for a later scrape (the larger, if there is one already). */
+  private keepSpare(body: Buffer): void {
+    const memory = wholeMemory(body);
+    if (this.spare === null || memory.length > this.spare.length) this.spare = memory;
+    this.spareAge = 0;
+  }
+
+  /** Memory for a scrape of about `bytes`: the spare when it is large enough, else new. */
+  private memoryFor(bytes: number): Buffer {
+    const spare = this.spare;
+    if (spare !== null && spare.length >= bytes) {
+      this.spare = null;
+      return spare;
+    }
+    return scrapeMemory(bytes);
   }
 
   /** A guess of a first scrape's size, from the other format's last scrape or the series count. */
@@ -95,15 +135,19 @@ export class MetricRegistry {
     const last = this.last[format];
     const other = this.last[format === 'openmetrics' ? 'prometheus' : 'openmetrics'];
     last.othersSince = 0;
-    if (++other.othersSince >= DROP_AFTER_OTHER_SCRAPES) other.body = null;
+    if (++other.othersSince >= DROP_AFTER_OTHER_SCRAPES && other.body !== null) {
+      if (other.returned) this.keepSpare(other.body);
+      other.body = null;
+    }
+    if (this.spare !== null && ++this.spareAge > KEEP_SPARE_SCRAPES) this.spare = null;
     const gen = nextGeneration();
     const prev = last.body;
     const w =
       prev === null
-        ? ScrapeWriter.fresh(gen, this.sizeHint(format))
+        ? ScrapeWriter.fresh(gen, this.memoryFor(this.sizeHint(format)))
         : last.returned
           ? ScrapeWriter.inPlace(prev, last.gen, gen)
-          : ScrapeWriter.copying(prev, last.gen, gen);
+          : ScrapeWriter.copying(prev, last.gen, gen, this.memoryFor(prev.length));
     let body: Buffer;
     try {
       body = this.writeAll(w, format, extras);

@@ -33,6 +33,11 @@ export function scrapeMemory(bytes: number): Buffer {
   return Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.125) + 4096);
 }
 
+/** All the memory a scrape was written in, from its start (a scrape is a view of its first bytes). */
+export function wholeMemory(scrape: Buffer): Buffer {
+  return Buffer.from(scrape.buffer, scrape.byteOffset, scrape.buffer.byteLength - scrape.byteOffset);
+}
+
 export class ScrapeWriter {
   private out: Buffer;
   /** Bytes placed in `out`; a pending copy, then pending text (in place), follow them. */
@@ -60,19 +65,19 @@ export class ScrapeWriter {
     this.out = out;
   }
 
-  /** A first scrape: nothing to copy from; `bytesHint` is a guess of its size. */
-  static fresh(gen: number, bytesHint: number): ScrapeWriter {
-    return new ScrapeWriter(null, -1, gen, scrapeMemory(bytesHint), false);
+  /** A first scrape, into `memory`: nothing to copy from. */
+  static fresh(gen: number, memory: Buffer): ScrapeWriter {
+    return new ScrapeWriter(null, -1, gen, memory, false);
   }
 
-  /** Copies from `prev` (still held by a client) into new memory. */
-  static copying(prev: Buffer, prevGen: number, gen: number): ScrapeWriter {
-    return new ScrapeWriter(prev, prevGen, gen, scrapeMemory(prev.length), false);
+  /** Copies from `prev` (still held by a client) into other `memory`. */
+  static copying(prev: Buffer, prevGen: number, gen: number, memory: Buffer): ScrapeWriter {
+    return new ScrapeWriter(prev, prevGen, gen, memory, false);
   }
 
   /** Writes over `prev`, which nobody holds any more (its whole memory, from offset 0, is used). */
   static inPlace(prev: Buffer, prevGen: number, gen: number): ScrapeWriter {
-    return new ScrapeWriter(prev, prevGen, gen, Buffer.from(prev.buffer, prev.byteOffset, prev.buffer.byteLength - prev.byteOffset), true);
+    return new ScrapeWriter(prev, prevGen, gen, wholeMemory(prev), true);
   }
 
   /** Bytes of this scrape so far. */
