@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SHIPPED_NODE_FLAGS } from '../../src/heap.js';
+import { SHIPPED_ENV, SHIPPED_NODE_FLAGS } from '../../src/heap.js';
 
 interface Request {
   id: number;
@@ -42,7 +42,8 @@ function extraFlags(name: string): string[] {
 
 /**
  * Children that run the exporter's code (or, for the floor, its HTTP client) start with the node
- * flags the exporter is shipped with, as the Docker image and `npm start` run it.
+ * flags and the environment the exporter is shipped with, as the Docker image runs it
+ * (BENCH_UNSHIPPED_ENV=1 leaves the environment out).
  */
 const SHIPPED_AS_EXPORTER = new Set(['exporter', 'scrape', 'floor']);
 
@@ -54,6 +55,7 @@ export async function startChild(name: string, flags: string[] = []): Promise<Be
   const script = fileURLToPath(new URL(`../processes/${name}.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
   const child: ChildProcess = fork(script, [], {
     execArgv: [...(COMPILED ? [] : ['--import', 'tsx']), ...(SHIPPED_AS_EXPORTER.has(name) ? SHIPPED_NODE_FLAGS : []), ...flags, ...extraFlags(name)],
+    env: SHIPPED_AS_EXPORTER.has(name) && !process.env.BENCH_UNSHIPPED_ENV ? { ...process.env, ...SHIPPED_ENV } : process.env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

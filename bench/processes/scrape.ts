@@ -14,7 +14,7 @@ import { traceIdForRun } from '../../src/tracing/ids.js';
 import { Prng } from '../../src/simulator/prng.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig } from '../lib/exporter-config.js';
-import { collectGarbage, memoryStats } from '../lib/proc-stats.js';
+import { collectGarbage, memoryStats, sampleMemory } from '../lib/proc-stats.js';
 
 const TRIGGERED = [...TRIGGERED_FROM_VALUES, 'other', 'unknown'];
 const CREATED = [...CREATED_FROM_VALUES, 'other', 'unknown'];
@@ -27,6 +27,8 @@ let recorder: RunRecorder | null = null;
 let apps: string[] = [];
 const rng = new Prng(42);
 let runNo = 0;
+/** Where the memory is when RSS is highest (sampled between scrapes). */
+const sampler = sampleMemory();
 
 function run(status: FinishedRun['status'], triggeredFrom: string, createdFrom: string): FinishedRun {
   runNo++;
@@ -113,8 +115,9 @@ serve({
     return times;
   },
   memory: () => {
+    const atPeak = sampler.stop();
     collectGarbage();
-    return memoryStats();
+    return { ...memoryStats(), atPeak };
   },
   async stop() {
     await exporter?.stop();

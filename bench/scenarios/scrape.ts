@@ -7,6 +7,7 @@
 import { request } from 'node:http';
 import { startChild, type BenchChild } from '../lib/ipc.js';
 import { median, percentile } from '../lib/stats.js';
+import type { MemorySample, MemoryStats } from '../lib/proc-stats.js';
 import type { ExpositionFormat } from '../../src/metrics/exposition/format.js';
 
 export interface ScrapeOptions {
@@ -82,9 +83,11 @@ export async function runScrape(o: ScrapeOptions, log: (line: string) => void): 
     for (const [name, m] of [['idle', idle], ['busy', busy]] as const) {
       log(`scrape: ${name}: render p99 ${FORMATS.map((f) => `${f} ${m.inProcess[f].p99Ms.toFixed(1)} ms`).join(', ')}; HTTP p99 ${FORMATS.map((f) => `${f} ${m.http[f].p99Ms.toFixed(1)} ms`).join(', ')}`);
     }
-    const mem = await child.call<{ peakRssMb: number; rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }>('memory');
+    const mem = await child.call<MemoryStats & { atPeak: MemorySample }>('memory');
     // Where the memory is at the end: V8 heap (live and committed) and Buffers (the last scrape of each format).
     log(`scrape: peak RSS ${mem.peakRssMb} MB; at the end RSS ${mem.rssMb} MB, V8 heap ${mem.heapUsedMb} MB used of ${mem.heapTotalMb} MB, external (buffers) ${mem.externalMb} MB`);
+    const p = mem.atPeak;
+    log(`scrape: highest RSS sampled between scrapes ${p.rssMb} MB: V8 heap ${p.heapUsedMb} MB used of ${p.heapTotalMb} MB (${Object.entries(p.heapSpaces ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}), external ${p.externalMb} MB`);
     await child.call('stop');
     return { apps: o.apps, scrapes: o.scrapes, churn: o.churn, series: info.series, bytes: info.bytes, idle, busy, peakRssMb: mem.peakRssMb };
   } finally {
