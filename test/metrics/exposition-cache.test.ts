@@ -5,6 +5,7 @@ import { Histogram } from '../../src/metrics/exposition/histogram.js';
 import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
 import { inPlaceLimits } from '../../src/metrics/exposition/scrape-writer.js';
 import { Prng } from '../../src/simulator/prng.js';
+import { ManualClock, type Clock } from '../../src/clock.js';
 
 // A scrape copies the bytes of unchanged series (and of the unchanged low buckets of a histogram)
 // from the previous scrape in the same format; these tests check that what a scraper gets is always
@@ -17,8 +18,8 @@ interface Metrics {
   up: Gauge;
 }
 
-function metrics(): Metrics {
-  const reg = new MetricRegistry();
+function metrics(clock?: Clock): Metrics {
+  const reg = new MetricRegistry(clock);
   return {
     reg,
     runs: reg.register(new Counter({ name: 't_runs_total', help: 'Runs.', labelNames: ['app', 'status'] })),
@@ -127,12 +128,14 @@ describe('exposition cache', () => {
     try {
       for (const seed of [1, 2, 3]) {
         const rng = new Prng(seed);
-        const live = metrics();
+        const clock = new ManualClock(0);
+        const live = metrics(clock);
         const ops: Op[] = [];
         /** Scrapes a client holds, and what they held when sent. */
         const held: { body: Buffer; copy: Buffer }[] = [];
         const given: Buffer[] = [];
         for (let step = 0; step < 40; step++) {
+          clock.advance(rng.int(0, 300_000)); // a format not scraped for 10 minutes is let go
           for (let k = rng.int(0, 12); k > 0; k--) {
             const op = randomOp(rng);
             ops.push(op);
@@ -228,8 +231,9 @@ describe('exposition cache', () => {
     expect(memories.size).toBe(2);
   });
 
-  it('lets go of a format the other one replaced, and renders it afresh when asked again', async () => {
-    const m = metrics();
+  it('lets go of a format not asked for in 10 minutes while the other was scraped, and renders it afresh when asked again', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const m = metrics(clock);
     const fresh = metrics();
     const both = (op: Op) => {
       op(m);
@@ -237,13 +241,28 @@ describe('exposition cache', () => {
     };
     both((x) => x.runs.inc(['a', 'succeeded'], 1, ex(1)));
     both((x) => x.duration.observe(['a'], 2, ex(2)));
-    expect(await m.reg.render('prometheus')).toBe(await fresh.reg.render('prometheus'));
-    for (let i = 0; i < 4; i++) {
-      both((x) => x.duration.observe(['b'], 7, ex(i)));
-      expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
-    }
-    both((x) => x.runs.inc(['a', 'succeeded'], 3));
-    expect(await m.reg.render('prometheus')).toBe(await fresh.reg.render('prometheus'));
+    const text = await m.reg.renderBytes('prometheus');
+    const textMemory = text.buffer;
+    m.reg.recycle(text);
+    /** Scrapes OpenMetrics `n` times, 15 s apart. */
+    const scrapeOpenMetrics = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        clock.advance(15_000);
+        both((x) => x.duration.observe(['b'], 7, ex(i)));
+        expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
+      }
+    };
+    const nextText = async (): Promise<Buffer> => {
+      both((x) => x.runs.inc(['a', 'succeeded'], 3));
+      const body = await m.reg.renderBytes('prometheus');
+      expect(body.toString('utf8')).toBe(await fresh.reg.render('prometheus'));
+      m.reg.recycle(body);
+      return body;
+    };
+    await scrapeOpenMetrics(39); // 9 min 45 s: kept, and written over in place
+    expect((await nextText()).buffer).toBe(textMemory);
+    await scrapeOpenMetrics(45); // let go at 10 min, then kept as a spare for three scrapes
+    expect((await nextText()).buffer).not.toBe(textMemory);
     expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
   });
 

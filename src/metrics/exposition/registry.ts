@@ -2,6 +2,7 @@
  * Holds our metric families and renders them in either exposition format. Extra text sources
  * (prom-client's process/Node metrics) are appended so one endpoint serves everything.
  */
+import { systemClock, type Clock } from '../../clock.js';
 import type { MetricFamily } from './family.js';
 import type { Series } from './series.js';
 import type { ExpositionFormat } from './format.js';
@@ -9,12 +10,15 @@ import { nextGeneration, ScrapeWriter, scrapeMemory, wholeMemory } from './scrap
 
 const EOF = '# EOF\n';
 /**
- * A format's last scrape is let go (megabytes at tens of thousands of series) once the other
- * format has been scraped this many times since: a Prometheus server scrapes in one format, and
- * a scraper of the other (someone's curl) gets a scrape rendered afresh, as after a restart.
- * Scrapers that alternate formats keep both.
+ * A format's last scrape is let go (megabytes at tens of thousands of series) once it has not
+ * been asked for in LET_GO_AFTER_MS while the other format was scraped at least this many times:
+ * a Prometheus server scrapes in one format, and a scraper of the other that comes back rarely
+ * (someone's curl) gets a scrape rendered afresh, as after a restart. Scrapers that use both
+ * formats keep both: letting one go and taking new memory for it minutes later left the old
+ * buffer to V8, which frees such memory only when it collects its object.
  */
 const DROP_AFTER_OTHER_SCRAPES = 3;
+const LET_GO_AFTER_MS = 10 * 60_000;
 /**
  * A scrape's memory that was given back after a newer scrape of its format was written (two
  * scrapers at the same moment, as a pair of Prometheus servers), or whose format was let go, is
@@ -34,20 +38,24 @@ interface LastScrape {
   returned: boolean;
   /** Scrapes of the other format since this one's. */
   othersSince: number;
+  /** When it was written (clock ms). */
+  at: number;
 }
 
 export class MetricRegistry {
   private readonly families = new Map<string, MetricFamily<Series>>();
   private readonly extras: ExtraSource[] = [];
   private readonly last: Record<ExpositionFormat, LastScrape> = {
-    prometheus: { body: null, gen: -1, returned: false, othersSince: 0 },
-    openmetrics: { body: null, gen: -1, returned: false, othersSince: 0 },
+    prometheus: { body: null, gen: -1, returned: false, othersSince: 0, at: 0 },
+    openmetrics: { body: null, gen: -1, returned: false, othersSince: 0, at: 0 },
   };
   /** Memory of an older scrape that nobody holds (see KEEP_SPARE_SCRAPES), and scrapes since it was kept. */
   private spare: Buffer | null = null;
   private spareAge = 0;
   /** Scrapes given back (each renderBytes returns a new Buffer object, even over the same memory). */
   private readonly givenBack = new WeakSet<Buffer>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   register<F extends MetricFamily<Series>>(family: F): F {
     if (this.families.has(family.name)) throw new Error(`metric ${family.name} is already registered`);
@@ -134,8 +142,10 @@ export class MetricRegistry {
     }
     const last = this.last[format];
     const other = this.last[format === 'openmetrics' ? 'prometheus' : 'openmetrics'];
+    const now = this.clock.now();
     last.othersSince = 0;
-    if (++other.othersSince >= DROP_AFTER_OTHER_SCRAPES && other.body !== null) {
+    last.at = now;
+    if (++other.othersSince >= DROP_AFTER_OTHER_SCRAPES && now - other.at >= LET_GO_AFTER_MS && other.body !== null) {
       if (other.returned) this.keepSpare(other.body);
       other.body = null;
     }
