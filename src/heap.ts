@@ -24,8 +24,9 @@ export const SHIPPED_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8']
  * Environment the Docker image sets for the exporter. glibc's malloc raises its mmap threshold
  * each time it frees a large block (up to 32 MB); after that, /metrics buffers of megabytes come
  * from its heap, and their memory stays resident once they are freed. A fixed threshold keeps
- * blocks of 1 MB and more in mappings of their own, given back to the system when freed: peak RSS
- * 10-20 MB lower at 63,000 series (docs/benchmarks.md). Ignored where the C library is not glibc.
+ * blocks of 1 MB and more in mappings of their own, given back to the system when freed: 10-15 MB
+ * less resident after busy scraping at 63,000 series (docs/benchmarks.md). Ignored where the C
+ * library is not glibc.
  */
 export const SHIPPED_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '1048576' };
 
