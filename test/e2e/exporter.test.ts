@@ -252,40 +252,55 @@ describe('clock skew', () => {
   });
 });
 
-describe('catching up while the collector is down', () => {
-  it('pauses the backlog instead of dropping spans, and delivers every span once the collector is back', async () => {
-    const clock = new ManualClock(T0);
-    const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
-    cleanups.push(() => sim.close());
-    const app = sim.addApp({ apiKey: KEY_A, name: 'bot' });
-    app.addFinishedBacklog(6_000, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: 2 });
-    const receiver = await OtlpReceiver.start();
-    cleanups.push(() => receiver.close());
-    receiver.mode = 'unavailable';
-    const { exporter } = await startExporter({
-      clock,
-      lookback: '2h',
-      maxOutboxSpans: 2_000,
-      tracingEndpoint: receiver.tracesUrl,
-      targets: [{ name: 'bot', base_url: baseUrl, api_key: KEY_A }],
-    });
-    cleanups.push(() => exporter.stop());
-    for (let i = 0; i < 5; i++) {
+/**
+ * Apps with a backlog of finished runs, a collector that refuses every span, and an exporter with
+ * a 2,000-span outbox looking back two hours.
+ */
+async function catchUpWithCollectorDown(apps: { apiKey: string; name: string; runs: number; seed: number }[]) {
+  const clock = new ManualClock(T0);
+  const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
+  cleanups.push(() => sim.close());
+  for (const a of apps) sim.addApp({ apiKey: a.apiKey, name: a.name }).addFinishedBacklog(a.runs, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: a.seed });
+  const receiver = await OtlpReceiver.start();
+  cleanups.push(() => receiver.close());
+  receiver.mode = 'unavailable';
+  const { exporter } = await startExporter({
+    clock,
+    lookback: '2h',
+    maxOutboxSpans: 2_000,
+    tracingEndpoint: receiver.tracesUrl,
+    targets: apps.map((a) => ({ name: a.name, base_url: baseUrl, api_key: a.apiKey })),
+  });
+  cleanups.push(() => exporter.stop());
+  /** Polls every target `n` times, 15 s apart. */
+  const poll = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) {
       clock.advance(15_000);
       await exporter.pollAllOnce();
     }
+  };
+  /** Lets the collector accept spans again and polls (at most `maxPolls` times) until `runs` runs are counted. */
+  const recover = async (runs: number, maxPolls: number): Promise<Awaited<ReturnType<typeof scrape>>> => {
+    receiver.mode = 'accept';
+    for (let i = 0; i < maxPolls && sumOf(await scrape(exporter), 'dify_workflow_runs_total') < runs; i++) {
+      await exporter.tracer.forceFlush();
+      await poll(1);
+    }
+    await exporter.tracer.forceFlush();
+    return scrape(exporter);
+  };
+  return { exporter, receiver, poll, recover };
+}
+
+describe('catching up while the collector is down', () => {
+  it('pauses the backlog instead of dropping spans, and delivers every span once the collector is back', async () => {
+    const { exporter, receiver, poll, recover } = await catchUpWithCollectorDown([{ apiKey: KEY_A, name: 'bot', runs: 6_000, seed: 2 }]);
+    await poll(5);
     const during = await scrape(exporter);
     expect(sumOf(during, 'dify_workflow_runs_total', { app: 'bot' })).toBeLessThan(6_000);
     // The backlog stops at half the outbox; the last ten pages or fewer are read as usual.
     expect(sumOf(during, 'dify_exporter_span_queue_size')).toBeLessThanOrEqual(1_000);
-    receiver.mode = 'accept';
-    for (let i = 0; i < 40 && sumOf(await scrape(exporter), 'dify_workflow_runs_total', { app: 'bot' }) < 6_000; i++) {
-      await exporter.tracer.forceFlush();
-      clock.advance(15_000);
-      await exporter.pollAllOnce();
-    }
-    await exporter.tracer.forceFlush();
-    const after = await scrape(exporter);
+    const after = await recover(6_000, 40);
     expect(sumOf(after, 'dify_workflow_runs_total', { app: 'bot' })).toBe(6_000);
     expect(sumOf(after, 'dify_exporter_spans_dropped_total')).toBe(0);
     const ids = receiver.spans().map((s) => s.traceId);
@@ -296,39 +311,13 @@ describe('catching up while the collector is down', () => {
 
 describe('several targets catching up while the collector is down', () => {
   it('share the outbox room: together they stop at half the outbox and no span is dropped', async () => {
-    const clock = new ManualClock(T0);
-    const { sim, baseUrl } = await startSimulator({ clock, serverVersion: '1.10.1' });
-    cleanups.push(() => sim.close());
     const keys = ['app-share-key-000001', 'app-share-key-000002', 'app-share-key-000003', 'app-share-key-000004'];
-    keys.forEach((apiKey, i) => {
-      sim.addApp({ apiKey, name: `bot-${i}` }).addFinishedBacklog(2_500, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: 10 + i });
-    });
-    const receiver = await OtlpReceiver.start();
-    cleanups.push(() => receiver.close());
-    receiver.mode = 'unavailable';
-    const { exporter } = await startExporter({
-      clock,
-      lookback: '2h',
-      maxOutboxSpans: 2_000,
-      tracingEndpoint: receiver.tracesUrl,
-      targets: keys.map((api_key, i) => ({ name: `bot-${i}`, base_url: baseUrl, api_key })),
-    });
-    cleanups.push(() => exporter.stop());
-    for (let i = 0; i < 3; i++) {
-      clock.advance(15_000);
-      await exporter.pollAllOnce();
-    }
+    const { exporter, receiver, poll, recover } = await catchUpWithCollectorDown(keys.map((apiKey, i) => ({ apiKey, name: `bot-${i}`, runs: 2_500, seed: 10 + i })));
+    await poll(3);
     const during = await scrape(exporter);
     expect(sumOf(during, 'dify_exporter_span_queue_size')).toBeLessThanOrEqual(1_000);
     expect(sumOf(during, 'dify_exporter_spans_dropped_total')).toBe(0);
-    receiver.mode = 'accept';
-    for (let i = 0; i < 60 && sumOf(await scrape(exporter), 'dify_workflow_runs_total') < 10_000; i++) {
-      await exporter.tracer.forceFlush();
-      clock.advance(15_000);
-      await exporter.pollAllOnce();
-    }
-    await exporter.tracer.forceFlush();
-    const after = await scrape(exporter);
+    const after = await recover(10_000, 60);
     expect(sumOf(after, 'dify_workflow_runs_total')).toBe(10_000);
     expect(sumOf(after, 'dify_exporter_spans_dropped_total')).toBe(0);
     expect(new Set(receiver.spans().map((s) => s.traceId)).size).toBe(10_000);
