@@ -32,9 +32,20 @@ export interface RecorderOptions {
   traceIdForRun: (runId: string) => string;
 }
 
+function setExemplar(e: Exemplar, traceId: string, value: number, timestamp: number): Exemplar {
+  e.traceId = traceId;
+  e.value = value;
+  e.timestamp = timestamp;
+  return e;
+}
+
 export class RunRecorder {
   /** Bounded like the series themselves: apps come from the config, statuses and labels from fixed sets. */
   private readonly apps = new Map<string, AppSeries>();
+  /** Reused for every run (the metrics copy an exemplar's fields): no objects per run. */
+  private readonly exemplar: Exemplar = { traceId: '', value: 0, timestamp: 0 };
+  private readonly durationExemplar: Exemplar = { traceId: '', value: 0, timestamp: 0 };
+  private readonly tokenExemplar: Exemplar = { traceId: '', value: 0, timestamp: 0 };
 
   constructor(
     private readonly m: ExporterMetrics,
@@ -97,9 +108,9 @@ export class RunRecorder {
     if (this.opts.exemplars) {
       const traceId = this.opts.traceIdForRun(run.runId);
       const ts = run.finishedAt ?? run.runCreatedAt + run.elapsedSeconds;
-      exemplar = { traceId, value: 1, timestamp: ts };
-      durationExemplar = { traceId, value: run.elapsedSeconds, timestamp: ts };
-      tokenExemplar = { traceId, value: run.totalTokens, timestamp: ts };
+      exemplar = setExemplar(this.exemplar, traceId, 1, ts);
+      durationExemplar = setExemplar(this.durationExemplar, traceId, run.elapsedSeconds, ts);
+      tokenExemplar = setExemplar(this.tokenExemplar, traceId, run.totalTokens, ts);
     }
     const series = this.seriesFor(app, status);
     let bySource = series.runs.get(run.triggeredFrom);

@@ -73,9 +73,12 @@ export class Counter extends MetricFamily<CounterSeries> {
     return `${this.name}${this.labelTextOf(s)}${this.sampleText(s, format)}`;
   }
 
+  /** `name{labels}` copied, then what sampleText says, written without making it a string. */
   protected override rewriteSeries(w: ScrapeWriter, s: CounterSeries, format: ExpositionFormat, oldAt: number): number {
     w.copy(oldAt, s.prefixBytes);
-    return s.prefixBytes + w.text(this.sampleText(s, format));
+    let bytes = s.prefixBytes + w.ascii(' ') + w.value(s.value);
+    if (format === 'openmetrics' && s.exemplarAt >= 0) bytes += this.exemplars.writeTo(w, s.exemplarAt, false);
+    return bytes + w.ascii('\n');
   }
 
   protected seriesSizeHint(s: CounterSeries, format: ExpositionFormat): number {

@@ -5,6 +5,7 @@
  * until the next scrape were promoted to the old generation and made it grow.
  */
 import { formatValue } from './format.js';
+import type { ScrapeWriter } from './scrape-writer.js';
 
 /** An exemplar as given by the caller; its fields are copied. */
 export interface Exemplar {
@@ -109,27 +110,50 @@ export class ExemplarTable {
   /** ` # {trace_id="..."} 1 1700000000.000`, or '' for an empty slot. */
   text(slot: number): string {
     if (this.state[slot] === 0) return '';
-    for (let w = 0; w < 4; w++) {
-      const word = this.ids[4 * slot + w] as number;
-      for (let i = 0; i < 8; i++) hexOut[8 * w + i] = HEX.charCodeAt((word >>> (28 - 4 * i)) & 15);
-    }
+    this.traceHex(slot);
     const t = this.times[slot] as number;
-    // toFixed is slow; whole seconds (the usual case) are the same digits and ".000".
-    const ts = Number.isSafeInteger(t) ? `${t}.000` : t.toFixed(3);
+    const ts = t.toFixed(3);
     return ` # {trace_id="${hexOut.toString('latin1')}"} ${formatValue(this.values[slot] as number)} ${ts}`;
   }
 
   /** The slot's text for an OpenMetrics line: it is no longer new, and its length is noted. */
   writeText(slot: number): string {
     const text = this.text(slot);
-    this.state[slot] = (this.state[slot] as number) & ~NEW;
-    this.written[slot] = text.length; // ASCII: as many bytes as characters
+    this.noteWritten(slot, text.length); // ASCII: as many bytes as characters
     return text;
+  }
+
+  /**
+   * Appends the slot's text (as `text` makes it) to a scrape without making a string; returns its
+   * length. With `note`, as writeText: no longer new, length noted.
+   */
+  writeTo(w: ScrapeWriter, slot: number, note: boolean): number {
+    if (this.state[slot] === 0) return 0;
+    this.traceHex(slot);
+    let n = w.ascii(' # {trace_id="') + w.bytes(hexOut, 32) + w.ascii('"} ') + w.value(this.values[slot] as number) + w.ascii(' ');
+    const t = this.times[slot] as number;
+    // Whole seconds (the usual case): the digits toFixed(3) gives, without making a string.
+    n += Number.isSafeInteger(t) && t >= 0 ? w.uint(t) + w.ascii('.000') : w.ascii(t.toFixed(3));
+    if (note) this.noteWritten(slot, n);
+    return n;
   }
 
   /** The UTF-8 length of the slot's text as OpenMetrics last wrote it. */
   writtenBytes(slot: number): number {
     return this.written[slot] as number;
+  }
+
+  /** The slot's trace id as hex digits, in hexOut. */
+  private traceHex(slot: number): void {
+    for (let w = 0; w < 4; w++) {
+      const word = this.ids[4 * slot + w] as number;
+      for (let i = 0; i < 8; i++) hexOut[8 * w + i] = HEX.charCodeAt((word >>> (28 - 4 * i)) & 15);
+    }
+  }
+
+  private noteWritten(slot: number, bytes: number): void {
+    this.state[slot] = (this.state[slot] as number) & ~NEW;
+    this.written[slot] = bytes;
   }
 
   private grow(n: number): void {

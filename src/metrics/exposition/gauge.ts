@@ -64,7 +64,7 @@ export class Gauge extends MetricFamily<GaugeSeries> {
 
   protected override rewriteSeries(w: ScrapeWriter, s: GaugeSeries, _format: ExpositionFormat, oldAt: number): number {
     w.copy(oldAt, s.prefixBytes);
-    return s.prefixBytes + w.text(` ${formatValue(s.value)}\n`);
+    return s.prefixBytes + w.ascii(' ') + w.value(s.value) + w.ascii('\n');
   }
 
   protected seriesSizeHint(s: GaugeSeries, _format: ExpositionFormat): number {

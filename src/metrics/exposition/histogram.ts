@@ -62,9 +62,11 @@ export class Histogram extends MetricFamily<HistogramSeries> {
   readonly exemplars: ExemplarTable;
   /** The rest of each bucket's label set, `0.5"} `, after the series' bucketOpen. */
   private readonly leText: string[];
-  /** Reused by writeChanged: lines rendered and not yet written; counts to rewrite (position, value). */
-  private readonly scratch: string[] = [];
-  private readonly patches: number[] = [];
+  /**
+   * Reused by writeChanged: counts of copied lines to rewrite, (position, count) pairs. A typed
+   * array: emptying a plain array frees its storage, and every changed series would allocate anew.
+   */
+  private patches = new Float64Array(64);
 
   constructor(opts: HistogramOptions) {
     super(opts);
@@ -157,43 +159,53 @@ export class Histogram extends MetricFamily<HistogramSeries> {
 
   /**
    * Writes a series whose lines from bucket `first` up may have changed since the previous scrape
-   * wrote it at `cachedAt` (its lines ending at `ends`, updated here); returns its length.
+   * wrote it at `cachedAt` (its lines ending at `ends`, updated here); returns its length. Nothing
+   * is made into a string: a line that kept its length is copied and its count rewritten, another
+   * gets its `name_bucket{labels,le="x"} ` copied and its count and exemplar written after it.
    */
   private writeChanged(w: ScrapeWriter, s: HistogramSeries, om: boolean, ends: Int32Array, cachedAt: number, first: number): number {
     const seriesAt = w.position;
     let oldStart = first === 0 ? 0 : (ends[first - 1] as number);
     if (oldStart > 0) w.copy(cachedAt, oldStart);
-    let pos = oldStart;
     let cumulative = 0;
     for (let i = 0; i < first; i++) cumulative += s.counts[i] as number;
-    const rendered = this.scratch;
-    const patches = this.patches;
+    let patches = this.patches;
+    if (patches.length < 2 * ends.length) patches = this.patches = new Float64Array(2 * ends.length);
+    let nPatches = 0;
     for (let i = first; i < ends.length; i++) {
       cumulative += s.counts[i] as number;
       const oldEnd = ends[i] as number;
-      const bytes = om && s.exemplarsAt >= 0 && this.exemplars.isNew(s.exemplarsAt + i) ? -1 : this.lineBytes(s, i, cumulative, om);
-      if (bytes === oldEnd - oldStart) {
-        if (rendered.length > 0) this.flushRendered(w, patches);
-        w.copy(cachedAt + oldStart, bytes);
-        patches.push(seriesAt + pos + s.bucketOpenBytes + (this.leText[i] as string).length, cumulative);
-        pos += bytes;
+      const prefix = s.bucketOpenBytes + (this.leText[i] as string).length;
+      const exemplar = om && s.exemplarsAt >= 0 ? s.exemplarsAt + i : -1;
+      const oldBytes = oldEnd - oldStart;
+      if ((exemplar < 0 || !this.exemplars.isNew(exemplar)) && this.lineBytes(s, i, cumulative, om) === oldBytes) {
+        w.copy(cachedAt + oldStart, oldBytes);
+        patches[nPatches++] = w.position - oldBytes + prefix;
+        patches[nPatches++] = cumulative;
       } else {
-        rendered.push(`${s.bucketOpen}${this.leText[i]}${cumulative}${om ? this.exemplarText(s, i) : ''}\n`);
-        pos += this.lineBytes(s, i, cumulative, om);
+        w.copy(cachedAt + oldStart, prefix);
+        w.uint(cumulative);
+        if (exemplar >= 0) this.exemplars.writeTo(w, exemplar, true);
+        w.ascii('\n');
       }
-      ends[i] = pos;
+      ends[i] = w.position - seriesAt;
       oldStart = oldEnd;
     }
-    rendered.push(`${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`);
-    this.flushRendered(w, patches);
+    // The counts of copied lines, once their bytes are written.
+    for (let i = 0; i < nPatches; i += 2) w.rewriteUint(patches[i] as number, patches[i + 1] as number);
+    w.ascii(this.name);
+    w.ascii('_sum');
+    w.text(s.labelText);
+    w.ascii(' ');
+    w.value(s.sum);
+    w.ascii('\n');
+    w.ascii(this.name);
+    w.ascii('_count');
+    w.text(s.labelText);
+    w.ascii(' ');
+    w.uint(s.count);
+    w.ascii('\n');
     return w.position - seriesAt;
-  }
-
-  /** Writes the counts of the lines copied so far, then the lines rendered since. */
-  private flushRendered(w: ScrapeWriter, patches: number[]): void {
-    if (patches.length > 0) applyPatches(w, patches);
-    w.text(this.scratch.join(''));
-    this.scratch.length = 0;
   }
 
   /** UTF-8 length of bucket line i with this cumulative count (and the bucket's exemplar in OpenMetrics). */
@@ -218,10 +230,4 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     out.push(`${this.name}_sum${s.labelText} ${formatValue(s.sum)}\n${this.name}_count${s.labelText} ${s.count}\n`);
     return out.join('');
   }
-}
-
-/** Rewrites the counts of copied lines (pairs of position, count) once their bytes are written. */
-function applyPatches(w: ScrapeWriter, patches: number[]): void {
-  for (let i = 0; i < patches.length; i += 2) w.rewriteUint(patches[i] as number, patches[i + 1] as number);
-  patches.length = 0;
 }

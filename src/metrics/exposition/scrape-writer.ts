@@ -10,7 +10,7 @@
  * forward, so text is held aside until the next copy says where unread bytes start, and the bytes
  * still to be read are moved further along when new text needs more room than the old took.
  */
-import { decimalDigits } from './format.js';
+import { decimalDigits, formatValue } from './format.js';
 
 /** Generations are unique across registries, so a series stamped by one never matches another. */
 let lastGeneration = 0;
@@ -25,6 +25,11 @@ export function nextGeneration(): number {
  * made from the last copy on), so `scratch` stays small.
  */
 export const inPlaceLimits = { minGap: 64 * 1024, maxPendingText: 256 * 1024 };
+/**
+ * Text placed from `scratch` up to this many bytes (a few lines: what is written between two copies)
+ * is copied by a loop: Buffer#copy of part of a buffer makes a view of it, an object per call.
+ */
+const LOOP_COPY = 512;
 /** Text of an in-place scrape between two copies, before it is placed (reused: scrapes are synchronous). */
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
@@ -36,6 +41,16 @@ export function scrapeMemory(bytes: number): Buffer {
 /** All the memory a scrape was written in, from its start (a scrape is a view of its first bytes). */
 export function wholeMemory(scrape: Buffer): Buffer {
   return Buffer.from(scrape.buffer, scrape.byteOffset, scrape.buffer.byteLength - scrape.byteOffset);
+}
+
+/** Writes the decimal digits of a non-negative integer so that they end just before `end`. */
+function writeDigits(buf: Buffer, end: number, value: number): void {
+  let p = end - 1;
+  let v = value;
+  do {
+    buf[p--] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  } while (v > 0);
 }
 
 export class ScrapeWriter {
@@ -51,6 +66,8 @@ export class ScrapeWriter {
   private pendingText = 0;
   /** In place: where the last copy ended in the previous scrape (nothing before it is read again). */
   private readFrom = 0;
+  /** Where the text being appended starts in the buffer `room` returned. */
+  private cursor = 0;
 
   private constructor(
     /** The previous scrape of this format (what families copy from), or null. */
@@ -99,26 +116,48 @@ export class ScrapeWriter {
 
   /** Appends text as UTF-8; returns its byte length. */
   text(s: string): number {
-    if (this.inPlace) {
-      // A UTF-16 code unit is at most 3 bytes of UTF-8.
-      if (this.pendingText + s.length * 3 > scratch.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, this.pendingText + s.length * 3));
-        scratch.copy(bigger, 0, 0, this.pendingText);
-        scratch = bigger;
-      }
-      const n = scratch.write(s, this.pendingText);
-      this.pendingText += n;
-      // Many new series in a row (a registry that grew since the last scrape): no copy tells how much
-      // room there is, so make it from what is known to be read already.
-      if (this.pendingText > inPlaceLimits.maxPendingText) this.place(this.readFrom);
-      return n;
-    }
-    this.flushCopy();
-    let out = this.out;
-    if (this.written + s.length * 3 > out.length) out = this.reserve(Buffer.byteLength(s));
-    const n = out.write(s, this.written);
-    this.written += n;
+    if (!this.inPlace) this.flushCopy();
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: the exact length only when that bound does not fit.
+    const bound = s.length * 3;
+    const buf = this.room(this.inPlace || this.written + bound <= this.out.length ? bound : Buffer.byteLength(s));
+    const n = buf.write(s, this.cursor);
+    this.advance(n);
     return n;
+  }
+
+  /**
+   * Appends an ASCII string (no allocation: constant pieces of a line written between copies);
+   * returns its length.
+   */
+  ascii(s: string): number {
+    const n = s.length;
+    const buf = this.room(n);
+    const at = this.cursor;
+    for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+    this.advance(n);
+    return n;
+  }
+
+  /** Appends the first `n` bytes of `data`; returns n. */
+  bytes(data: Uint8Array, n: number): number {
+    const buf = this.room(n);
+    const at = this.cursor;
+    for (let i = 0; i < n; i++) buf[at + i] = data[i] as number;
+    this.advance(n);
+    return n;
+  }
+
+  /** Appends the decimal digits of a non-negative safe integer; returns their count. */
+  uint(value: number): number {
+    const digits = decimalDigits(value);
+    writeDigits(this.room(digits), this.cursor + digits, value);
+    this.advance(digits);
+    return digits;
+  }
+
+  /** Appends a sample value as the exposition writes it (formatValue), digits straight in for whole numbers. */
+  value(v: number): number {
+    return Number.isSafeInteger(v) && v >= 0 ? this.uint(v) : this.ascii(formatValue(v));
   }
 
   /**
@@ -129,13 +168,7 @@ export class ScrapeWriter {
     this.flushCopy();
     // In place, text after the last copy is still aside (in `scratch`, from `written` on).
     const inScratch = at >= this.written;
-    const buf = inScratch ? scratch : this.out;
-    let v = value;
-    let p = (inScratch ? at - this.written : at) + decimalDigits(v) - 1;
-    do {
-      buf[p--] = 48 + (v % 10);
-      v = Math.floor(v / 10);
-    } while (v > 0);
+    writeDigits(inScratch ? scratch : this.out, (inScratch ? at - this.written : at) + decimalDigits(value), value);
   }
 
   /** The scrape: a view of the bytes written. */
@@ -145,6 +178,36 @@ export class ScrapeWriter {
     return this.out.subarray(0, this.written);
   }
 
+  /**
+   * Room for up to `bytes` of text: the buffer to write it to, from `cursor`; `advance` then says
+   * how many were written. In place, text is held aside in `scratch` until the next copy places it.
+   */
+  private room(bytes: number): Buffer {
+    if (this.inPlace) {
+      if (this.pendingText + bytes > scratch.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, this.pendingText + bytes));
+        scratch.copy(bigger, 0, 0, this.pendingText);
+        scratch = bigger;
+      }
+      this.cursor = this.pendingText;
+      return scratch;
+    }
+    this.flushCopy();
+    this.cursor = this.written;
+    return this.reserve(bytes);
+  }
+
+  private advance(n: number): void {
+    if (!this.inPlace) {
+      this.written += n;
+      return;
+    }
+    this.pendingText += n;
+    // Many new series in a row (a registry that grew since the last scrape): no copy tells how much
+    // room there is, so make it from what is known to be read already.
+    if (this.pendingText > inPlaceLimits.maxPendingText) this.place(this.readFrom);
+  }
+
   /** Writes the pending copy. */
   private flushCopy(): void {
     const len = this.copyEnd - this.copyStart;
@@ -152,7 +215,7 @@ export class ScrapeWriter {
     if (this.inPlace) {
       // Never forward: `place` keeps what is written behind what is left to read.
       const from = this.copyStart + this.shift;
-      if (from !== this.written) this.out.copy(this.out, this.written, from, from + len);
+      if (from !== this.written) this.out.copyWithin(this.written, from, from + len);
     } else {
       const out = this.reserve(len);
       (this.prev as Buffer).copy(out, this.written, this.copyStart, this.copyEnd);
@@ -172,7 +235,11 @@ export class ScrapeWriter {
     const n = this.pendingText;
     if (n === 0) return;
     if (n > readAt - this.written) this.makeRoom(next, n - (readAt - this.written));
-    scratch.copy(this.out, this.written, 0, n);
+    if (n <= LOOP_COPY) {
+      const out = this.out;
+      const at = this.written;
+      for (let i = 0; i < n; i++) out[at + i] = scratch[i] as number;
+    } else scratch.copy(this.out, this.written, 0, n);
     this.written += n;
     this.pendingText = 0;
   }
@@ -189,7 +256,7 @@ export class ScrapeWriter {
       this.out.copy(bigger, from + gap, from, end);
       this.out = bigger;
     } else if (end > from) {
-      this.out.copy(this.out, from + gap, from, end);
+      this.out.copyWithin(from + gap, from, end);
     }
     this.shift += gap;
   }
