@@ -16,31 +16,41 @@ export const WORKFLOW_FAILED = 'workflow_failed';
 
 const NANOS = 1e9;
 
-/** Seconds (fractional) as HrTime, keeping sub-second precision. */
-export function secondsToHrTime(seconds: number): HrTime {
+/** Seconds (fractional) as whole seconds and nanoseconds, into out[at] and out[at + 1]. */
+function splitSeconds(seconds: number, out: Float64Array, at: number): void {
   let whole = Math.floor(seconds);
   let nanos = Math.round((seconds - whole) * NANOS);
   if (nanos >= NANOS) {
     whole += 1;
     nanos -= NANOS;
   }
-  return [whole, nanos];
+  out[at] = whole;
+  out[at + 1] = nanos;
 }
 
-function addHrTime(a: HrTime, b: HrTime): HrTime {
-  const nanos = a[1] + b[1];
-  return nanos >= NANOS ? [a[0] + b[0] + 1, nanos - NANOS] : [a[0] + b[0], nanos];
+/**
+ * Start, end and duration of the span as whole seconds and nanoseconds, into `out`: [start s,
+ * start ns, end s, end ns, duration s, duration ns]. Start is created_at, end created_at plus
+ * elapsed_time. For encoders: no arrays per span.
+ */
+export function spanTimeParts(r: SpanRecord, out: Float64Array): void {
+  splitSeconds(r.start, out, 0);
+  splitSeconds(r.elapsed, out, 4);
+  const nanos = (out[1] as number) + (out[5] as number);
+  const carry = nanos >= NANOS ? 1 : 0;
+  out[2] = (out[0] as number) + (out[4] as number) + carry;
+  out[3] = nanos - carry * NANOS;
 }
 
 export function spanName(r: SpanRecord): string {
   return `invoke_workflow ${r.app}`;
 }
 
-/** Start and end of the span: created_at, and created_at plus elapsed_time. */
+/** Start, end and duration of the span as HrTimes (see spanTimeParts). */
 export function spanTimes(r: SpanRecord): { startTime: HrTime; endTime: HrTime; duration: HrTime } {
-  const startTime = secondsToHrTime(r.start);
-  const duration = secondsToHrTime(r.elapsed);
-  return { startTime, endTime: addHrTime(startTime, duration), duration };
+  const t = new Float64Array(6);
+  spanTimeParts(r, t);
+  return { startTime: [t[0] as number, t[1] as number], endTime: [t[2] as number, t[3] as number], duration: [t[4] as number, t[5] as number] };
 }
 
 /** One attribute of a run's span: its key and how to read it from the record. */
@@ -92,8 +102,10 @@ export function spanAttributes(r: SpanRecord): Attributes {
  * `dify.workflow.exceptions_count`), stopped runs were stopped on purpose; both keep UNSET and
  * are told apart by `dify.workflow.status`.
  */
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
 export function spanStatus(r: SpanRecord): SpanStatus {
-  if (r.status !== 'failed') return { code: SpanStatusCode.UNSET };
+  if (r.status !== 'failed') return UNSET_STATUS;
   return { code: SpanStatusCode.ERROR, message: r.error ?? 'workflow run failed' };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ERROR_LENGTH, spanRecordFor, truncateError } from '../../src/tracing/span-record.js';
 import { parseSpanRecord } from '../../src/tracing/span-record-json.js';
-import { secondsToHrTime } from '../../src/tracing/readable-span.js';
+import { spanTimes } from '../../src/tracing/readable-span.js';
 import { finishedRun } from './runs.js';
 
 const target = { app: 'support-bot', mode: 'workflow', serviceName: null };
@@ -43,10 +43,17 @@ describe('truncateError', () => {
   });
 });
 
-describe('secondsToHrTime', () => {
-  it('keeps sub-second precision', () => {
-    expect(secondsToHrTime(2.75)).toEqual([2, 750_000_000]);
-    expect(secondsToHrTime(1_700_000_000)).toEqual([1_700_000_000, 0]);
-    expect(secondsToHrTime(0.9999999999)).toEqual([1, 0]);
+describe('spanTimes', () => {
+  const times = (runCreatedAt: number, elapsedSeconds: number) =>
+    spanTimes(spanRecordFor(target, finishedRun({ runCreatedAt, elapsedSeconds }), { defaultServiceName: 'dify', includeEndUser: false }));
+
+  it('keeps sub-second precision and carries nanoseconds into the end second', () => {
+    expect(times(1_700_000_000.75, 2.5)).toEqual({
+      startTime: [1_700_000_000, 750_000_000],
+      endTime: [1_700_000_003, 250_000_000],
+      duration: [2, 500_000_000],
+    });
+    expect(times(1_700_000_000, 0.9999999999)).toEqual({ startTime: [1_700_000_000, 0], endTime: [1_700_000_001, 0], duration: [1, 0] });
+    expect(times(1_700_000_000, 0)).toEqual({ startTime: [1_700_000_000, 0], endTime: [1_700_000_000, 0], duration: [0, 0] });
   });
 });

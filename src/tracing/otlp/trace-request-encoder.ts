@@ -8,11 +8,11 @@
  * Field numbers are those of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1,
  * resource/v1).
  */
-import { TraceFlags, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { TraceFlags, type AttributeValue } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { writeSpanIds } from '../ids.js';
-import { SPAN_ATTRIBUTES as RUN_ATTRIBUTES, spanName, spanStatus, spanTimes } from '../readable-span.js';
+import { SPAN_ATTRIBUTES as RUN_ATTRIBUTES, spanName, spanStatus, spanTimeParts } from '../readable-span.js';
 import type { ResourceCache } from '../resource.js';
 import type { SpanRecord } from '../span-record.js';
 import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT, lenFieldSize, varintSize, writeUnixNanos } from './proto-writer.js';
@@ -127,9 +127,9 @@ function writeKeyValueStart(w: ProtoWriter, keyBytes: Uint8Array, anyValueBytes:
   w.varint(anyValueBytes);
 }
 
-function writeTime(w: ProtoWriter, field: number, time: HrTime): void {
+function writeTime(w: ProtoWriter, field: number, seconds: number, nanos: number): void {
   w.tag(field, FIXED64);
-  writeUnixNanos(w, time[0], time[1]);
+  writeUnixNanos(w, seconds, nanos);
 }
 
 export class TraceRequestEncoder {
@@ -139,6 +139,7 @@ export class TraceRequestEncoder {
   private readonly scopeBytes: Uint8Array;
   private readonly traceId = new Uint8Array(16);
   private readonly spanId = new Uint8Array(8);
+  private readonly times = new Float64Array(6);
   private readonly resourceBytes = new WeakMap<Resource, Uint8Array>();
   /** Per app (the span name is made from it): encoded name-and-shared-attributes blocks, the most used first. */
   private readonly sharedBlocks = new Map<string, SharedBlock[]>();
@@ -196,9 +197,10 @@ export class TraceRequestEncoder {
     w.bytes(this.sharedBlock(r));
     w.tag(SPAN_KIND, VARINT);
     w.varint(KIND_INTERNAL);
-    const { startTime, endTime } = spanTimes(r);
-    writeTime(w, SPAN_START, startTime);
-    writeTime(w, SPAN_END, endTime);
+    const t = this.times;
+    spanTimeParts(r, t);
+    writeTime(w, SPAN_START, t[0] as number, t[1] as number);
+    writeTime(w, SPAN_END, t[2] as number, t[3] as number);
     for (let i = 0; i < PER_RUN_ATTRIBUTES.length; i++) {
       const attribute = PER_RUN_ATTRIBUTES[i]!;
       const value = attribute.value(r);
