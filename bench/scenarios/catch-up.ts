@@ -96,6 +96,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
 
     const othersCpu = async () => ({
       simulator: (await sim.call<{ cpuSeconds: number }>('stats')).cpuSeconds,
+      requests: (await sim.call<{ requests: number }>('stats')).requests,
       sink: (await sink.call<{ cpuSeconds: number }>('stats')).cpuSeconds,
     });
     log(`catch-up: warm-up pass over ${backlog.toLocaleString('en')} runs`);
@@ -113,7 +114,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       const cpuAfter = await othersCpu();
       if (e.runs !== backlog) throw new Error(`exporter counted ${e.runs} runs, expected ${backlog} (${e.errors.join('; ')})`);
       exporters.push(e);
-      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s (all counted after ${(e.ingestedMs / 1000).toFixed(2)} s, spans flushed after ${(e.wallMs / 1000).toFixed(2)} s), CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB); meanwhile simulator CPU ${(cpuAfter.simulator - cpuBefore.simulator).toFixed(2)} s, span sink CPU ${(cpuAfter.sink - cpuBefore.sink).toFixed(2)} s`);
+      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s (all counted after ${(e.ingestedMs / 1000).toFixed(2)} s, spans flushed after ${(e.wallMs / 1000).toFixed(2)} s), CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB); meanwhile simulator CPU ${(cpuAfter.simulator - cpuBefore.simulator).toFixed(2)} s for ${cpuAfter.requests - cpuBefore.requests} requests, span sink CPU ${(cpuAfter.sink - cpuBefore.sink).toFixed(2)} s`);
     }
     const pairRatios = exporters.map((e, i) => perSecond(e) / perSecond(floors[i]!));
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));

@@ -66,6 +66,9 @@ interface Scan {
 }
 
 export class LogPoller {
+  /** The last poll stopped with a backlog left (the next one starts by counting it). */
+  private backlogLeft = false;
+
   constructor(
     private readonly client: DifyClient,
     private readonly state: TargetState,
@@ -103,8 +106,10 @@ export class LogPoller {
     const count = (after: number, before?: number) =>
       list({ page: 1, limit: 1, after, ...(before === undefined ? {} : { before }) }).then((r) => r.total);
     let from = plan.scanFrom;
-    let page1: WireLogsPage | null = await list({ page: 1, after: from });
-    let total = page1.total;
+    // After a poll that left a backlog, the newest page would only be read to learn the total and
+    // be dropped: one row tells the total.
+    let page1: WireLogsPage | null = this.backlogLeft ? null : await list({ page: 1, after: from });
+    let total = page1 === null ? await count(from) : page1.total;
     this.estimateRate(total, from);
     // A backlog: catch up one closed window at a time, oldest first, so that progress is kept
     // even if this poll is cut short, and stop at the page budget (the next poll follows at once).
@@ -182,6 +187,7 @@ export class LogPoller {
       if (createdAt !== undefined) state.pending.update(id, { nextCheckAt: nextCheckAt({ createdAt }, now, s) });
     }
     this.enforcePendingBounds(now, scan.outcome);
+    this.backlogLeft = scan.outcome.more;
     state.pending.scan((_slot, _createdAt, _nextCheckAt, status) => {
       if (status) scan.outcome.inProgress[status]++;
     });
