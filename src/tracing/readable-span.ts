@@ -97,13 +97,13 @@ export function spanAttributes(r: SpanRecord): Attributes {
   return attributes;
 }
 
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
 /**
  * ERROR only for `failed`: partial-succeeded runs completed (their handled node failures show in
  * `dify.workflow.exceptions_count`), stopped runs were stopped on purpose; both keep UNSET and
  * are told apart by `dify.workflow.status`.
  */
-const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
-
 export function spanStatus(r: SpanRecord): SpanStatus {
   if (r.status !== 'failed') return UNSET_STATUS;
   return { code: SpanStatusCode.ERROR, message: r.error ?? 'workflow run failed' };

@@ -193,19 +193,19 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     }
     // The counts of copied lines, once their bytes are written.
     for (let i = 0; i < nPatches; i += 2) w.rewriteUint(patches[i] as number, patches[i + 1] as number);
-    w.ascii(this.name);
-    w.ascii('_sum');
-    w.text(s.labelText);
-    w.ascii(' ');
-    w.value(s.sum);
-    w.ascii('\n');
-    w.ascii(this.name);
-    w.ascii('_count');
-    w.text(s.labelText);
-    w.ascii(' ');
-    w.uint(s.count);
-    w.ascii('\n');
+    this.writeSample(w, '_sum', s, s.sum);
+    this.writeSample(w, '_count', s, s.count);
     return w.position - seriesAt;
+  }
+
+  /** `name<suffix>{labels} value`, a line of the series, written without making a string. */
+  private writeSample(w: ScrapeWriter, suffix: string, s: HistogramSeries, value: number): void {
+    w.ascii(this.name);
+    w.ascii(suffix);
+    w.text(s.labelText);
+    w.ascii(' ');
+    w.value(value);
+    w.ascii('\n');
   }
 
   /** UTF-8 length of bucket line i with this cumulative count (and the bucket's exemplar in OpenMetrics). */
