@@ -14,7 +14,7 @@ import { SpanPipeline, type TracingLogger } from './pipeline.js';
 import { parseResourceAttributes, ResourceCache } from './resource.js';
 import type { RunTracer } from './run-tracer.js';
 import { registerSpanDeliveryMetrics } from './self-metrics.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type Timers } from '../timers.js';
 
 export interface TracingConfig {
   /** OTLP/HTTP endpoint (base URL, `/v1/traces` is appended unless already there); null = tracing off. */

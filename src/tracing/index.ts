@@ -12,6 +12,6 @@ export {
   type SpanDeliveryMetrics,
 } from './delivery-metrics.js';
 export { registerSpanDeliveryMetrics } from './self-metrics.js';
-export type { Timers, CancelTimer } from './timers.js';
+export type { Timers, CancelTimer } from '../timers.js';
 export type { TracingLogger } from './pipeline.js';
 export type { SpanPipeline } from './pipeline.js';

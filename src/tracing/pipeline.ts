@@ -13,7 +13,7 @@ import { Outbox } from './outbox.js';
 import { isRejection } from './rejection.js';
 import { parseSpanRecord } from './span-record-json.js';
 import { spanRecordFor, type SpanRecord, type TracedTarget } from './span-record.js';
-import { withDeadline, type CancelTimer, type Timers } from './timers.js';
+import { withDeadline, type CancelTimer, type Timers } from '../timers.js';
 import type { RunTracer } from './run-tracer.js';
 
 export type TracingLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;

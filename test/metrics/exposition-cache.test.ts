@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Counter } from '../../src/metrics/exposition/counter.js';
 import { Gauge } from '../../src/metrics/exposition/gauge.js';
 import { Histogram } from '../../src/metrics/exposition/histogram.js';
-import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
+import { MetricRegistry, type RegistryOptions } from '../../src/metrics/exposition/registry.js';
 import { inPlaceLimits } from '../../src/metrics/exposition/scrape-writer.js';
 import { Prng } from '../../src/simulator/prng.js';
-import { ManualClock, type Clock } from '../../src/clock.js';
+import { ManualClock } from '../../src/clock.js';
+import { ManualTimers } from '../manual-timers.js';
 
 // A scrape copies the bytes of unchanged series (and of the unchanged low buckets of a histogram)
 // from the previous scrape in the same format; these tests check that what a scraper gets is always
@@ -18,8 +19,9 @@ interface Metrics {
   up: Gauge;
 }
 
-function metrics(clock?: Clock): Metrics {
-  const reg = new MetricRegistry(clock);
+/** Scrapers in these tests give bodies back late on purpose: no waiting for them unless asked. */
+function metrics(opts: RegistryOptions = { returnWaitMs: 0 }): Metrics {
+  const reg = new MetricRegistry(opts);
   return {
     reg,
     runs: reg.register(new Counter({ name: 't_runs_total', help: 'Runs.', labelNames: ['app', 'status'] })),
@@ -129,7 +131,7 @@ describe('exposition cache', () => {
       for (const seed of [1, 2, 3]) {
         const rng = new Prng(seed);
         const clock = new ManualClock(0);
-        const live = metrics(clock);
+        const live = metrics({ clock, returnWaitMs: 0 });
         const ops: Op[] = [];
         /** Scrapes a client holds, and what they held when sent. */
         const held: { body: Buffer; copy: Buffer }[] = [];
@@ -231,9 +233,21 @@ describe('exposition cache', () => {
     expect(memories.size).toBe(2);
   });
 
-  it('lets go of a format not asked for in 10 minutes while the other was scraped, and renders it afresh when asked again', async () => {
+  it('gives the memory of a scrape given back late to the system when three scrapes did not need it', async () => {
+    const m = metrics();
+    m.runs.inc(['a', 'succeeded'], 1, ex(1));
+    const late = await m.reg.renderBytes('openmetrics');
+    m.reg.recycle(await m.reg.renderBytes('openmetrics')); // written in other memory: `late` is still out
+    m.reg.recycle(late); // kept for a scrape that needs memory
+    for (let i = 0; i < 3; i++) m.reg.recycle(await m.reg.renderBytes('openmetrics'));
+    expect(late.buffer.byteLength).toBeGreaterThan(0);
+    m.reg.recycle(await m.reg.renderBytes('openmetrics'));
+    expect(late.buffer.byteLength).toBe(0);
+  });
+
+  it('lets go of a format not asked for in 10 minutes while the other was scraped, gives its memory back, and renders it afresh when asked again', async () => {
     const clock = new ManualClock(1_700_000_000_000);
-    const m = metrics(clock);
+    const m = metrics({ clock, returnWaitMs: 0 });
     const fresh = metrics();
     const both = (op: Op) => {
       op(m);
@@ -261,9 +275,49 @@ describe('exposition cache', () => {
     };
     await scrapeOpenMetrics(39); // 9 min 45 s: kept, and written over in place
     expect((await nextText()).buffer).toBe(textMemory);
-    await scrapeOpenMetrics(45); // let go at 10 min, then kept as a spare for three scrapes
+    await scrapeOpenMetrics(45); // let go at 10 min
+    // Its memory goes back to the system at once (the ArrayBuffer is detached), not when V8 collects it.
+    expect(textMemory.byteLength).toBe(0);
     expect((await nextText()).buffer).not.toBe(textMemory);
     expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
+  });
+
+  it('a scrape that finds the last one of its format still out waits for it and writes over it', async () => {
+    const timers = new ManualTimers();
+    const m = metrics({ timers });
+    const fresh = metrics();
+    for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 1, ex(1));
+    const first = await m.reg.renderBytes('openmetrics');
+    for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 10, ex(2));
+    let second: Buffer | null = null;
+    const pending = m.reg.renderBytes('openmetrics').then((b) => (second = b));
+    await Promise.resolve();
+    expect(second).toBeNull(); // waiting: the first is still being sent
+    m.reg.recycle(first); // the response's finish callback, a little late
+    await pending;
+    expect(second!.buffer).toBe(first.buffer);
+    expect(second!.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
+    expect(timers.armed).toBe(0);
+  });
+
+  it('a scrape waits 50 ms at most for the last one, then takes other memory and leaves the held one as it was', async () => {
+    const timers = new ManualTimers();
+    const m = metrics({ timers });
+    const fresh = metrics();
+    for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 1, ex(1));
+    const held = await m.reg.renderBytes('openmetrics');
+    const copy = Buffer.from(held);
+    for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 10, ex(2));
+    let second: Buffer | null = null;
+    const pending = m.reg.renderBytes('openmetrics').then((b) => (second = b));
+    timers.advance(49);
+    await Promise.resolve();
+    expect(second).toBeNull();
+    timers.advance(1);
+    await pending;
+    expect(second!.buffer).not.toBe(held.buffer);
+    expect(second!.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
+    expect(held.equals(copy)).toBe(true);
   });
 
   it('a scrape far larger than the previous one is complete', async () => {

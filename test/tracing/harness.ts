@@ -5,7 +5,7 @@ import { CountingDeliveryMetrics } from '../../src/tracing/delivery-metrics.js';
 import type { SpanPipeline } from '../../src/tracing/pipeline.js';
 import { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { memoryLogger, type LogLine } from './logs.js';
-import { ManualTimers } from './manual-timers.js';
+import { ManualTimers } from '../manual-timers.js';
 
 export const FLUSH_MS = 2_000;
 

@@ -12,7 +12,7 @@ import { CountingDeliveryMetrics } from '../../src/tracing/delivery-metrics.js';
 import { decodeProtobufTraceRequest } from '../helpers/otlp-proto-schema.js';
 import { decodeTraces } from '../helpers/otlp-receiver.js';
 import { memoryLogger } from './logs.js';
-import { ManualTimers } from './manual-timers.js';
+import { ManualTimers } from '../manual-timers.js';
 import { finishedRun } from './runs.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/tls');

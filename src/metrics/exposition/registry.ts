@@ -3,30 +3,46 @@
  * (prom-client's process/Node metrics) are appended so one endpoint serves everything.
  */
 import { systemClock, type Clock } from '../../clock.js';
+import { systemTimers, type Timers } from '../../timers.js';
 import type { MetricFamily } from './family.js';
 import type { Series } from './series.js';
 import type { ExpositionFormat } from './format.js';
-import { nextGeneration, ScrapeWriter, scrapeMemory, wholeMemory } from './scrape-writer.js';
+import { nextGeneration, releaseMemory, ScrapeWriter, scrapeMemory, wholeMemory } from './scrape-writer.js';
 
 const EOF = '# EOF\n';
 /**
- * A format's last scrape is let go (megabytes at tens of thousands of series) once it has not
- * been asked for in LET_GO_AFTER_MS while the other format was scraped at least this many times:
- * a Prometheus server scrapes in one format, and a scraper of the other that comes back rarely
- * (someone's curl) gets a scrape rendered afresh, as after a restart. Scrapers that use both
- * formats keep both: letting one go and taking new memory for it minutes later left the old
- * buffer to V8, which frees such memory only when it collects its object.
+ * A format's last scrape is let go (megabytes at tens of thousands of series), its memory given
+ * back to the system, once it has not been asked for in LET_GO_AFTER_MS while the other format was
+ * scraped at least this many times: a Prometheus server scrapes in one format, and a scraper of
+ * the other that comes back rarely (someone's curl) gets a scrape rendered afresh, as after a
+ * restart. Scrapers that use both formats keep both (a render afresh costs a render of every
+ * series).
  */
 const DROP_AFTER_OTHER_SCRAPES = 3;
 const LET_GO_AFTER_MS = 10 * 60_000;
 /**
  * A scrape's memory that was given back after a newer scrape of its format was written (two
- * scrapers at the same moment, as a pair of Prometheus servers), or whose format was let go, is
- * kept for the next scrape that needs new memory, for this many scrapes: without it, each such
- * scrape took megabytes of new memory, and the old was only returned when V8 collected its Buffer
- * (it lets tens of MB of them wait).
+ * scrapers at the same moment, as a pair of Prometheus servers) is kept for the next scrape that
+ * needs new memory, for this many scrapes: without it, each such scrape took megabytes of new
+ * memory.
  */
 const KEEP_SPARE_SCRAPES = 3;
+/**
+ * How long a scrape waits for the last one of its format to be given back before it takes other
+ * memory. The HTTP server gives a body back when the response's `finish` callback runs, and that
+ * sometimes comes after the client has read it all and asked again (measured: about one
+ * sequential scrape in fifty); the wait lets it arrive. Two scrapers at once wait this long.
+ */
+const RETURN_WAIT_MS = 50;
+
+export interface RegistryOptions {
+  /** For LET_GO_AFTER_MS. */
+  clock?: Clock;
+  /** Timers for the wait above (tests move them by hand). */
+  timers?: Timers;
+  /** Overrides RETURN_WAIT_MS (0: never wait). */
+  returnWaitMs?: number;
+}
 
 export type ExtraSource = (format: ExpositionFormat) => Promise<string> | string;
 
@@ -40,14 +56,16 @@ interface LastScrape {
   othersSince: number;
   /** When it was written (clock ms). */
   at: number;
+  /** Scrapes waiting for a scrape of this format to be given back (see RETURN_WAIT_MS). */
+  waiting: (() => void)[];
 }
 
 export class MetricRegistry {
   private readonly families = new Map<string, MetricFamily<Series>>();
   private readonly extras: ExtraSource[] = [];
   private readonly last: Record<ExpositionFormat, LastScrape> = {
-    prometheus: { body: null, gen: -1, returned: false, othersSince: 0, at: 0 },
-    openmetrics: { body: null, gen: -1, returned: false, othersSince: 0, at: 0 },
+    prometheus: { body: null, gen: -1, returned: false, othersSince: 0, at: 0, waiting: [] },
+    openmetrics: { body: null, gen: -1, returned: false, othersSince: 0, at: 0, waiting: [] },
   };
   /** Memory of an older scrape that nobody holds (see KEEP_SPARE_SCRAPES), and scrapes since it was kept. */
   private spare: Buffer | null = null;
@@ -55,7 +73,15 @@ export class MetricRegistry {
   /** Scrapes given back (each renderBytes returns a new Buffer object, even over the same memory). */
   private readonly givenBack = new WeakSet<Buffer>();
 
-  constructor(private readonly clock: Clock = systemClock) {}
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private readonly returnWaitMs: number;
+
+  constructor(opts: RegistryOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.timers = opts.timers ?? systemTimers;
+    this.returnWaitMs = opts.returnWaitMs ?? RETURN_WAIT_MS;
+  }
 
   register<F extends MetricFamily<Series>>(family: F): F {
     if (this.families.has(family.name)) throw new Error(`metric ${family.name} is already registered`);
@@ -87,20 +113,48 @@ export class MetricRegistry {
     // Given back twice (a bug elsewhere): its memory may be written again already.
     if (this.givenBack.has(body)) return;
     this.givenBack.add(body);
+    let current = false;
     for (const last of Object.values(this.last)) {
       if (last.body === body) {
         last.returned = true;
-        return;
+        current = true;
       }
     }
-    this.keepSpare(body);
+    if (!current) this.keepSpare(body);
+    // Scrapes waiting for memory (their format's last scrape, or a spare) go on.
+    for (const last of Object.values(this.last)) {
+      const waiting = last.waiting;
+      last.waiting = [];
+      for (const go of waiting) go();
+    }
   }
 
   /** Keeps the memory of a scrape nobody holds for a later scrape (the larger, if there is one already). */
   private keepSpare(body: Buffer): void {
     const memory = wholeMemory(body);
-    if (this.spare === null || memory.length > this.spare.length) this.spare = memory;
+    const spare = this.spare;
+    if (spare === null || memory.length > spare.length) {
+      if (spare !== null) releaseMemory(spare);
+      this.spare = memory;
+    } else {
+      releaseMemory(memory);
+    }
     this.spareAge = 0;
+  }
+
+  /** Resolves once a scrape is given back, or after returnWaitMs. */
+  private somethingGivenBack(last: LastScrape): Promise<void> {
+    return new Promise((resolve) => {
+      let cancel = (): void => {};
+      const go = (): void => {
+        cancel();
+        const i = last.waiting.indexOf(go);
+        if (i >= 0) last.waiting.splice(i, 1);
+        resolve();
+      };
+      last.waiting.push(go);
+      cancel = this.timers.after(this.returnWaitMs, go);
+    });
   }
 
   /** Memory for a scrape of about `bytes`: the spare when it is large enough, else new. */
@@ -141,15 +195,19 @@ export class MetricRegistry {
       if (text) extras.push(text.endsWith('\n') ? text : `${text}\n`);
     }
     const last = this.last[format];
+    if (last.body !== null && !last.returned && this.returnWaitMs > 0) await this.somethingGivenBack(last);
     const other = this.last[format === 'openmetrics' ? 'prometheus' : 'openmetrics'];
     const now = this.clock.now();
     last.othersSince = 0;
     last.at = now;
     if (++other.othersSince >= DROP_AFTER_OTHER_SCRAPES && now - other.at >= LET_GO_AFTER_MS && other.body !== null) {
-      if (other.returned) this.keepSpare(other.body);
+      if (other.returned) releaseMemory(other.body);
       other.body = null;
     }
-    if (this.spare !== null && ++this.spareAge > KEEP_SPARE_SCRAPES) this.spare = null;
+    if (this.spare !== null && ++this.spareAge > KEEP_SPARE_SCRAPES) {
+      releaseMemory(this.spare);
+      this.spare = null;
+    }
     const gen = nextGeneration();
     const prev = last.body;
     const w =

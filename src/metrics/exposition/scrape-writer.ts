@@ -38,6 +38,18 @@ export function scrapeMemory(bytes: number): Buffer {
   return Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.125) + 4096);
 }
 
+/**
+ * Gives a scrape's memory back to the system soon; nothing may use it (or a view of it) again.
+ * V8 frees an ArrayBuffer's memory only when it collects the object, which for one that has
+ * reached the old generation waits for a full collection (tens of MB could wait for minutes).
+ * Transferred to a clone nobody references, the memory belongs to a young object instead, and
+ * the next minor collection frees it.
+ */
+export function releaseMemory(memory: Buffer): void {
+  const buffer = memory.buffer;
+  if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] });
+}
+
 /** All the memory a scrape was written in, from its start (a scrape is a view of its first bytes). */
 export function wholeMemory(scrape: Buffer): Buffer {
   return Buffer.from(scrape.buffer, scrape.byteOffset, scrape.buffer.byteLength - scrape.byteOffset);

@@ -1,6 +1,7 @@
 /**
- * Timer scheduling injected into the span pipeline, so tests drive a collector outage with a
- * manual clock instead of sleeping. Real timers are unref'd: they never keep the process alive.
+ * Timer scheduling injected into the span pipeline and the metric registry, so tests drive a
+ * collector outage or a slow scraper by hand instead of sleeping. Real timers are unref'd: they
+ * never keep the process alive.
  */
 export type CancelTimer = () => void;
 

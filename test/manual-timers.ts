@@ -1,6 +1,6 @@
 /** Timers that fire only when the test moves time forward (with the ManualClock they share). */
-import { ManualClock } from '../../src/clock.js';
-import type { CancelTimer, Timers } from '../../src/tracing/timers.js';
+import { ManualClock } from '../src/clock.js';
+import type { CancelTimer, Timers } from '../src/timers.js';
 
 interface Entry {
   due: number;
