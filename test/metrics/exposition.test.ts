@@ -93,6 +93,30 @@ describe('exposition formats', () => {
     expect(await reg.render('openmetrics')).toContain('y_total{app="a"} 3\n');
   });
 
+  it('finds, renders and removes series alike past the packed keys: more than four labels, thousands of values of one label', async () => {
+    const reg = new MetricRegistry();
+    const wide = reg.register(new Counter({ name: 'w_total', help: 'W.', labelNames: ['a', 'b', 'c', 'd', 'e'] }));
+    const many = reg.register(new Counter({ name: 'm_total', help: 'M.', labelNames: ['id', 'kind'] }));
+    wide.inc(['1', '2', '3', '4', '5']);
+    wide.inc(['x\u0001y', 'z', '', 'q', 'r'], 2); // a value holding the separator of joined keys
+    wide.inc(['x', 'y\u0001z', '', 'q', 'r'], 3);
+    for (let i = 0; i < 9000; i++) many.inc([`id-${i}`, i % 2 === 0 ? 'even' : 'odd'], i);
+    many.inc(['id-8191', 'odd'], 1); // the last packed id
+    many.inc(['id-8999', 'odd'], 1); // a joined key
+    expect([wide.value(['x\u0001y', 'z', '', 'q', 'r']), wide.value(['x', 'y\u0001z', '', 'q', 'r'])]).toEqual([2, 3]);
+    expect([many.value(['id-8191', 'odd']), many.value(['id-8999', 'odd']), many.seriesCount()]).toEqual([8192, 9000, 9000]);
+    many.removeWhere('id', 'id-8500');
+    many.removeWhere('id', 'id-100');
+    wide.removeWhere('b', 'z');
+    const text = await reg.render('prometheus');
+    expect(text).toContain('w_total{a="1",b="2",c="3",d="4",e="5"} 1\n');
+    expect(text).toContain('w_total{a="x",b="y\u0001z",c="",d="q",e="r"} 3\n');
+    expect(text).not.toContain('b="z"');
+    expect(text.split('\n').filter((l) => l.startsWith('m_total{')).length).toBe(8998);
+    expect(text).toContain('m_total{id="id-8999",kind="odd"} 9000\n');
+    expect(text).not.toMatch(/id="id-(8500|100)"/);
+  });
+
   it('rejects bad definitions when the metric is made, not at scrape time', () => {
     expect(() => new Counter({ name: 'no_suffix', help: 'h' })).toThrow(/_total/);
     expect(() => new Gauge({ name: 'bad-name', help: 'h' })).toThrow(/invalid metric name/);

@@ -61,8 +61,8 @@ export class Counter extends MetricFamily<CounterSeries> {
     return this.get(labelValues).value;
   }
 
-  protected createSeries(key: string, labelText: string, values: readonly string[] | null): CounterSeries {
-    return new CounterSeries(key, values, this.prefixBytesOf(labelText));
+  protected createSeries(key: number | string, labelText: string): CounterSeries {
+    return new CounterSeries(key, this.prefixBytesOf(labelText));
   }
 
   protected override seriesRemoved(s: CounterSeries): void {

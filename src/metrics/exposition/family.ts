@@ -15,7 +15,15 @@ export interface FamilyOptions {
   labelNames?: readonly string[];
 }
 
-const SEP = '\u0001';
+/**
+ * Series keys: each label value gets a small id per label position, and up to PACKED_LABELS ids
+ * below ID_LIMIT are packed into one number (exact below 2^53). A number key takes no string per
+ * series (tens of thousands of them), and finding it joins nothing. Past those limits (more labels,
+ * a label with thousands of values) the key is a string of each value after its length, which no
+ * other values give (a separator could appear in a value).
+ */
+const ID_LIMIT = 8192;
+const PACKED_LABELS = 4;
 /** changedBits of a series changed since it was last written in either format (bit 0 Prometheus, bit 1 OpenMetrics). */
 const CHANGED_BOTH = 3;
 /** changedBits of a series never written in either format (bit 2 Prometheus, bit 3 OpenMetrics). */
@@ -44,7 +52,10 @@ export abstract class MetricFamily<S extends Series> {
   readonly help: string;
   readonly labelNames: readonly string[];
   abstract readonly type: MetricType;
-  protected readonly series = new Map<string, S>();
+  protected readonly series = new Map<number | string, S>();
+  /** Per label position: the id of each value seen, and the values by id. */
+  private readonly labelIds: Map<string, number>[];
+  private readonly labelValues: string[][];
   /** The series in exposition order (creation order). */
   protected ordered: S[] = [];
   /** Per series (by index), a bit per format set when it changed since last written in that format. */
@@ -61,9 +72,11 @@ export abstract class MetricFamily<S extends Series> {
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = opts.labelNames ?? [];
+    this.labelIds = this.labelNames.map(() => new Map<string, number>());
+    this.labelValues = this.labelNames.map(() => []);
   }
 
-  protected abstract createSeries(key: string, labelText: string, values: readonly string[] | null): S;
+  protected abstract createSeries(key: number | string, labelText: string): S;
   /** The series' lines, each ending in a newline. */
   protected abstract seriesText(s: S, format: ExpositionFormat): string;
 
@@ -87,14 +100,13 @@ export abstract class MetricFamily<S extends Series> {
 
   /** The series for these label values (created at zero when new). */
   protected get(values: readonly string[]): S {
-    const key = values.length === 1 ? (values[0] as string) : values.join(SEP);
+    if (values.length !== this.labelNames.length) {
+      throw new Error(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`);
+    }
+    const key = this.keyOf(values);
     let s = this.series.get(key);
     if (s === undefined) {
-      if (values.length !== this.labelNames.length) {
-        throw new Error(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`);
-      }
-      const ambiguous = values.length > 1 && values.some((v) => v.includes(SEP));
-      s = this.createSeries(key, formatLabels(this.labelNames, values), ambiguous ? [...values] : null);
+      s = this.createSeries(key, formatLabels(this.labelNames, values));
       this.series.set(key, s);
       s.index = this.ordered.length;
       this.ordered.push(s);
@@ -105,13 +117,50 @@ export abstract class MetricFamily<S extends Series> {
     return s;
   }
 
+  /** The map key of these label values (see ID_LIMIT). */
+  private keyOf(values: readonly string[]): number | string {
+    if (values.length > PACKED_LABELS) return stringKey(values);
+    let key = 0;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as string;
+      const ids = this.labelIds[i] as Map<string, number>;
+      let id = ids.get(value);
+      if (id === undefined) {
+        const known = this.labelValues[i] as string[];
+        if (known.length >= ID_LIMIT) return stringKey(values);
+        id = known.length;
+        ids.set(value, id);
+        known.push(value);
+      }
+      key = key * ID_LIMIT + id;
+    }
+    return key;
+  }
+
   /** A series was removed: let go of what it holds outside its object. */
   protected seriesRemoved(_s: S): void {}
 
   /** The label values of a series. */
   protected valuesOf(s: Series): readonly string[] {
-    if (s.values !== null) return s.values;
-    return this.labelNames.length === 1 ? [s.key] : this.labelNames.length === 0 ? [] : s.key.split(SEP);
+    const n = this.labelNames.length;
+    let key = s.key;
+    if (typeof key === 'number') {
+      const values = new Array<string>(n);
+      for (let i = n - 1; i >= 0; i--) {
+        values[i] = (this.labelValues[i] as string[])[key % ID_LIMIT] as string;
+        key = Math.floor(key / ID_LIMIT);
+      }
+      return values;
+    }
+    const values = new Array<string>(n);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const colon = key.indexOf(':', at);
+      const end = colon + 1 + Number(key.slice(at, colon));
+      values[i] = key.slice(colon + 1, end);
+      at = end;
+    }
+    return values;
   }
 
   /** The series' value changed: its next scrape in each format renders it again. */
@@ -131,7 +180,7 @@ export abstract class MetricFamily<S extends Series> {
     if (i < 0) return;
     let removed = false;
     for (const [k, s] of this.series) {
-      if ((this.labelNames.length === 1 ? k : this.valuesOf(s)[i]) !== value) continue;
+      if (this.valuesOf(s)[i] !== value) continue;
       this.series.delete(k);
       s.index = -1;
       this.seriesRemoved(s);
@@ -253,6 +302,13 @@ export abstract class MetricFamily<S extends Series> {
     }
     return fb.header;
   }
+}
+
+/** A string key of label values: each after its length and a colon (`3:abc0:`), so it reads back exactly. */
+function stringKey(values: readonly string[]): string {
+  const parts: string[] = [];
+  for (const v of values) parts.push(String(v.length), ':', v);
+  return parts.join('');
 }
 
 /** A copy of `a` with room for at least `n` elements. */

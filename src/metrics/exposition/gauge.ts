@@ -54,8 +54,8 @@ export class Gauge extends MetricFamily<GaugeSeries> {
     return this.get(labelValues).value;
   }
 
-  protected createSeries(key: string, labelText: string, values: readonly string[] | null): GaugeSeries {
-    return new GaugeSeries(key, values, this.prefixBytesOf(labelText));
+  protected createSeries(key: number | string, labelText: string): GaugeSeries {
+    return new GaugeSeries(key, this.prefixBytesOf(labelText));
   }
 
   protected seriesText(s: GaugeSeries, _format: ExpositionFormat): string {

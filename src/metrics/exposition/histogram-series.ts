@@ -25,14 +25,13 @@ export class HistogramSeries extends Series {
   lineEnds0: Int32Array | null = null;
   lineEnds1: Int32Array | null = null;
   constructor(
-    key: string,
+    key: number | string,
     /** `{a="x",b="y"}`, for the _sum and _count lines. */
     readonly labelText: string,
-    values: readonly string[] | null,
     buckets: number,
     name: string,
   ) {
-    super(key, values);
+    super(key);
     this.counts = new Array<number>(buckets + 1).fill(0);
     // Flat (join), as it is copied into every line of every render of the series.
     this.bucketOpen = [name, '_bucket', labelText === '' ? '{' : labelText.slice(0, -1), labelText === '' ? '' : ',', 'le="'].join('');

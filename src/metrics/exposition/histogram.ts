@@ -95,8 +95,8 @@ export class Histogram extends MetricFamily<HistogramSeries> {
     return { count: s.count, sum: s.sum, buckets: [...s.counts] };
   }
 
-  protected createSeries(key: string, labelText: string, values: readonly string[] | null): HistogramSeries {
-    return new HistogramSeries(key, labelText, values, this.buckets.length, this.name);
+  protected createSeries(key: number | string, labelText: string): HistogramSeries {
+    return new HistogramSeries(key, labelText, this.buckets.length, this.name);
   }
 
   protected override seriesSizeHint(s: HistogramSeries, format: ExpositionFormat): number {

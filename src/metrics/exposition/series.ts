@@ -7,14 +7,10 @@ export abstract class Series {
   /** Position in the family's exposition order; -1 once removed (bound children then look it up again). */
   index = -1;
   /**
-   * @param key the label values joined (the family's map key): the values are read back from it,
-   *   so a series does not keep an array of them too (two objects fewer for each of tens of thousands)
-   * @param values the label values, kept only when the key cannot be split back into them
+   * @param key the family's map key: the ids of the label values packed in a number, or the values
+   *   with their lengths; the values are read back from it, so a series does not keep them too
    */
-  constructor(
-    readonly key: string,
-    readonly values: readonly string[] | null,
-  ) {}
+  constructor(readonly key: number | string) {}
 }
 
 /**
@@ -24,12 +20,11 @@ export abstract class Series {
 export abstract class SampleSeries extends Series {
   value = 0;
   constructor(
-    key: string,
-    values: readonly string[] | null,
+    key: number | string,
     /** UTF-8 length of `name{labels}`, the start of the series' line. */
     readonly prefixBytes: number,
   ) {
-    super(key, values);
+    super(key);
   }
 }
 
