@@ -63,7 +63,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
   metrics.buildInfo.set([VERSION, process.version], 1);
   registry.addSource(createProcessMetricsSource());
 
-  const tracer = createRunTracer(config.tracing, { registry, logger, clock, env: deps.env ?? process.env, version: VERSION });
+  const tracer = await createRunTracer(config.tracing, { registry, logger, clock, env: deps.env ?? process.env, version: VERSION });
   const recorder = new RunRecorder(metrics, { exemplars: true, traceIdForRun });
 
   const store = deps.stateStore ?? (config.state.path ? new FileStateStore(config.state.path, logger) : new MemoryStateStore());

@@ -17,8 +17,7 @@ import {
   text,
 } from './fields.js';
 import { parseListen } from './listen.js';
-import { OTLP_COMPRESSIONS, type OtlpCompression } from '../tracing/otlp/http-exporter.js';
-import { OTLP_PROTOCOLS, type OtlpProtocol } from '../tracing/otlp/serializers.js';
+import { OTLP_COMPRESSIONS, OTLP_PROTOCOLS, type OtlpCompression, type OtlpProtocol } from '../tracing/otlp/protocols.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -6,14 +6,12 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { MetricRegistry } from '../metrics/exposition/registry.js';
 import { noDeliveryMetrics, type SpanDeliveryMetrics } from './delivery-metrics.js';
-import { NoopRunTracer } from './noop-tracer.js';
-import { createOtlpHttpExporter, type OtlpCompression, type SpanRecordExporter } from './otlp/http-exporter.js';
-import { spanRecordSerializer, type OtlpProtocol } from './otlp/serializers.js';
+import { createOtlpHttpExporter, type SpanRecordExporter } from './otlp/http-exporter.js';
+import type { OtlpCompression, OtlpProtocol } from './otlp/protocols.js';
+import { spanRecordSerializer } from './otlp/serializers.js';
 import { tlsFromEnv } from './otlp/tls-from-env.js';
 import { SpanPipeline, type TracingLogger } from './pipeline.js';
 import { parseResourceAttributes, ResourceCache } from './resource.js';
-import type { RunTracer } from './run-tracer.js';
-import { registerSpanDeliveryMetrics } from './self-metrics.js';
 import { systemTimers, type Timers } from '../timers.js';
 
 export interface TracingConfig {
@@ -62,12 +60,6 @@ export function tracesUrl(endpoint: string): string {
   const url = new URL(endpoint);
   if (url.pathname === '' || url.pathname === '/') url.pathname = '/v1/traces';
   return url.toString();
-}
-
-export function createRunTracer(config: TracingConfig, deps: RunTracerDeps): RunTracer {
-  const metrics = deps.metrics ?? (deps.registry ? registerSpanDeliveryMetrics(deps.registry) : noDeliveryMetrics);
-  if (config.endpoint === null) return new NoopRunTracer(deps.logger);
-  return createSpanPipeline({ ...config, endpoint: config.endpoint }, { ...deps, metrics });
 }
 
 /** The span pipeline itself (tests use it for idle()). */

@@ -1,6 +1,6 @@
 /** Tracing: one span per finished run, over OTLP/HTTP, through a bounded outbox. */
-export type { RunTracer } from './run-tracer.js';
-export { createRunTracer, createSpanPipeline, tracesUrl, type TracingConfig, type RunTracerDeps } from './create.js';
+export { createRunTracer, type RunTracer } from './run-tracer.js';
+export { createSpanPipeline, tracesUrl, type TracingConfig, type RunTracerDeps } from './create.js';
 export type { SpanRecord, TracedTarget } from './span-record.js';
 export { traceIdForRun, spanIdForTrace } from './ids.js';
 export {

@@ -1,5 +1,9 @@
 /** What the poller and the composition root see of tracing: one interface, on or off. */
 import type { FinishedRun } from '../model/run.js';
+import type { RunTracerDeps, TracingConfig } from './create.js';
+import { noDeliveryMetrics } from './delivery-metrics.js';
+import { NoopRunTracer } from './noop-tracer.js';
+import { registerSpanDeliveryMetrics } from './self-metrics.js';
 import type { SpanRecord, TracedTarget } from './span-record.js';
 
 export interface RunTracer {
@@ -22,4 +26,14 @@ export interface RunTracer {
   shutdown(): Promise<void>;
 }
 
-export { createRunTracer } from './create.js';
+/**
+ * The tracer for a configuration: a no-op when tracing is off (its delivery metrics still exist,
+ * at zero); else the span pipeline, whose OpenTelemetry packages are only loaded then (~2 MB of
+ * heap an exporter without tracing does not need).
+ */
+export async function createRunTracer(config: TracingConfig, deps: RunTracerDeps): Promise<RunTracer> {
+  const metrics = deps.metrics ?? (deps.registry ? registerSpanDeliveryMetrics(deps.registry) : noDeliveryMetrics);
+  if (config.endpoint === null) return new NoopRunTracer(deps.logger);
+  const { createSpanPipeline } = await import('./create.js');
+  return createSpanPipeline({ ...config, endpoint: config.endpoint }, { ...deps, metrics });
+}

@@ -1,6 +1,6 @@
 /** Restart through the state file, shutdown, and tracing turned off. */
 import { describe, expect, it } from 'vitest';
-import { createRunTracer } from '../../src/tracing/create.js';
+import { createRunTracer } from '../../src/tracing/run-tracer.js';
 import type { SpanRecord } from '../../src/tracing/span-record.js';
 import { harness, traceIds } from './harness.js';
 import { memoryLogger } from './logs.js';
@@ -102,7 +102,7 @@ describe('shutdown', () => {
 describe('tracing off', () => {
   it('is a no-op tracer with the same interface when no endpoint is configured', async () => {
     const { logger, lines } = memoryLogger();
-    const tracer = createRunTracer(
+    const tracer = await createRunTracer(
       { endpoint: null, headers: {}, protocol: 'http/protobuf', compression: 'none', serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10, maxBatchSize: 5 },
       { logger },
     );

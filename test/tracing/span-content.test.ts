@@ -1,9 +1,8 @@
 /** What a tracing backend receives for each run: decoded from a real OTLP/HTTP receiver. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRunTracer } from '../../src/tracing/create.js';
+import { createRunTracer } from '../../src/tracing/run-tracer.js';
 import { spanIdForTrace } from '../../src/tracing/ids.js';
-import type { OtlpCompression } from '../../src/tracing/otlp/http-exporter.js';
-import { CONTENT_TYPES, OTLP_PROTOCOLS, type OtlpProtocol } from '../../src/tracing/otlp/serializers.js';
+import { CONTENT_TYPES, OTLP_PROTOCOLS, type OtlpCompression, type OtlpProtocol } from '../../src/tracing/otlp/protocols.js';
 import type { RunTracer } from '../../src/tracing/run-tracer.js';
 import type { TracedTarget } from '../../src/tracing/span-record.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
@@ -29,7 +28,7 @@ interface SendOptions {
 
 async function send(runs: [TracedTarget, ReturnType<typeof finishedRun>][], opts: SendOptions) {
   receiver = await OtlpReceiver.start();
-  tracer = createRunTracer(
+  tracer = await createRunTracer(
     {
       endpoint: receiver.url,
       headers: { authorization: 'Bearer collector-token' },

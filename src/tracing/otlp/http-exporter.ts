@@ -7,7 +7,8 @@ import type { ExportResult } from '@opentelemetry/core';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { SpanRecord } from '../span-record.js';
-import { CONTENT_TYPES, type OtlpProtocol, type SpanRecordSerializer } from './serializers.js';
+import { CONTENT_TYPES, type OtlpCompression, type OtlpProtocol } from './protocols.js';
+import type { SpanRecordSerializer } from './serializers.js';
 import type { TlsFiles } from './tls-from-env.js';
 
 /** What the span pipeline sends batches through. */
@@ -15,9 +16,6 @@ export interface SpanRecordExporter {
   export(batch: SpanRecord[], done: (result: ExportResult) => void): void;
   shutdown(): Promise<void>;
 }
-
-export const OTLP_COMPRESSIONS = ['none', 'gzip'] as const;
-export type OtlpCompression = (typeof OTLP_COMPRESSIONS)[number];
 
 export interface OtlpHttpExporterOptions {
   /** Full traces URL (…/v1/traces). */

@@ -13,15 +13,8 @@ import {
 import { toReadableSpan } from '../readable-span.js';
 import type { ResourceCache } from '../resource.js';
 import type { SpanRecord } from '../span-record.js';
+import type { OtlpProtocol } from './protocols.js';
 import { TraceRequestEncoder } from './trace-request-encoder.js';
-
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
-export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
-
-export const CONTENT_TYPES: Record<OtlpProtocol, string> = {
-  'http/protobuf': 'application/x-protobuf',
-  'http/json': 'application/json',
-};
 
 export type SpanRecordSerializer = ISerializer<SpanRecord[], IExportTraceServiceResponse>;
 
