@@ -16,7 +16,7 @@ export interface BenchTargets {
 export const BENCH_REQUESTS_PER_SECOND = 10_000;
 
 export function benchConfig(t: BenchTargets): ExporterConfig {
-  return configFileSchema.parse({
+  return configFileSchema().parse({
     server: { listen: '127.0.0.1:0' },
     poll: { interval: '15s', initial_lookback: `${t.lookbackSeconds}s` },
     state: { path: t.statePath },

@@ -33,7 +33,7 @@ function unwrap(node: Node): Node {
 
 /** Keys allowed in the mapping at `path` (numbers step into list items). */
 export function keysAt(path: readonly PathKey[]): string[] {
-  let node: Node | undefined = unwrap(configFileSchema);
+  let node: Node | undefined = unwrap(configFileSchema());
   for (const key of path) {
     const def: Def | undefined = node ? defOf(node) : undefined;
     const child: Node | undefined = typeof key === 'number' ? def?.element : def?.shape?.[String(key)];
@@ -68,7 +68,7 @@ export function listFields(): FieldDoc[] {
       }
     }
   };
-  walk(unwrap(configFileSchema), '');
+  walk(unwrap(configFileSchema()), '');
   return rows;
 }
 

@@ -37,7 +37,7 @@ export function loadConfig(options: LoadOptions): ExporterConfig {
   const provenance = new Map<string, Provenance>([...source.provenance, ...withOtel.provenance]);
   const problems = [...source.problems, ...withOtel.problems];
 
-  const parsed = configFileSchema.safeParse(withOtel.raw);
+  const parsed = configFileSchema().safeParse(withOtel.raw);
   if (parsed.success && problems.length === 0) return parsed.data;
   if (!parsed.success) {
     // A field already reported (unresolved ${VAR}, missing variable) would only repeat as "missing".

@@ -28,7 +28,7 @@ const workload = new Workload(sim, apps, { seed: Date.now() % 1_000_000, runsPer
 const stopWorkload = workload.runRealtime(250);
 
 const otlp = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '';
-const config = configFileSchema.parse({
+const config = configFileSchema().parse({
   server: { listen: env.DEMO_LISTEN ?? '127.0.0.1:9818' },
   poll: { interval: '5s' },
   state: { path: null },

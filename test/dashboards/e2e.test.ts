@@ -59,7 +59,7 @@ describe.skipIf(skip)('dashboard and rules on a real Prometheus scraping the exp
     sim.faults.inject({ kind: 'http_500', times: 1_000_000, path: '/v1', apiKey: 'app-broken-key' });
     const baseUrl = await sim.listen();
 
-    const config = configFileSchema.parse({
+    const config = configFileSchema().parse({
       server: { listen: '127.0.0.1:0' },
       poll: { interval: '1s' },
       state: { path: null },

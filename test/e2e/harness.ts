@@ -44,7 +44,7 @@ export interface ExporterOptions {
 }
 
 export async function startExporter(o: ExporterOptions): Promise<{ exporter: Exporter; logs: LogCapture }> {
-  const config = configFileSchema.parse({
+  const config = configFileSchema().parse({
     server: { listen: '127.0.0.1:0' },
     poll: { interval: '15s', initial_lookback: o.lookback ?? '0s', overlap: '2s' },
     state: { path: o.statePath ?? null },
