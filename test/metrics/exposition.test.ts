@@ -93,28 +93,44 @@ describe('exposition formats', () => {
     expect(await reg.render('openmetrics')).toContain('y_total{app="a"} 3\n');
   });
 
-  it('finds, renders and removes series alike past the packed keys: more than four labels, thousands of values of one label', async () => {
+  it('finds, renders and removes series alike however their keys are packed: many values of one label, many labels', async () => {
     const reg = new MetricRegistry();
-    const wide = reg.register(new Counter({ name: 'w_total', help: 'W.', labelNames: ['a', 'b', 'c', 'd', 'e'] }));
-    const many = reg.register(new Counter({ name: 'm_total', help: 'M.', labelNames: ['id', 'kind'] }));
-    wide.inc(['1', '2', '3', '4', '5']);
-    wide.inc(['x\u0001y', 'z', '', 'q', 'r'], 2); // a value holding the separator of joined keys
-    wide.inc(['x', 'y\u0001z', '', 'q', 'r'], 3);
-    for (let i = 0; i < 9000; i++) many.inc([`id-${i}`, i % 2 === 0 ? 'even' : 'odd'], i);
-    many.inc(['id-8191', 'odd'], 1); // the last packed id
-    many.inc(['id-8999', 'odd'], 1); // a joined key
-    expect([wide.value(['x\u0001y', 'z', '', 'q', 'r']), wide.value(['x', 'y\u0001z', '', 'q', 'r'])]).toEqual([2, 3]);
-    expect([many.value(['id-8191', 'odd']), many.value(['id-8999', 'odd']), many.seriesCount()]).toEqual([8192, 9000, 9000]);
+    const many = reg.register(new Counter({ name: 'm_total', help: 'M.', labelNames: ['kind', 'id'] }));
+    // Thirteen labels take the 52 bits a key has from the start: a seventeenth value of one is keyed by a string.
+    const names = Array.from({ length: 13 }, (_, i) => `l${i}`);
+    const wide = reg.register(new Counter({ name: 'w_total', help: 'W.', labelNames: names }));
+    const wideValues = (first: string) => [first, ...names.slice(1).map(() => 'v')];
+    for (let i = 0; i < 9000; i++) many.inc([i % 2 === 0 ? 'even' : 'odd', `id-${i}`], i); // keys packed again as ids outgrow their bits
+    many.inc(['odd', 'id-8191'], 1);
+    for (let i = 0; i < 20; i++) wide.inc(wideValues(`w${i}`), i + 1);
+    wide.inc(wideValues('w3'), 100);
+    wide.inc(wideValues('w19'), 100);
+    // Values holding what a joined key would separate with do not share a series.
+    const fourteen = reg.register(new Counter({ name: 'f_total', help: 'F.', labelNames: [...names, 'l13'] }));
+    fourteen.inc(['x\u0001y', 'z', ...Array<string>(12).fill('v')], 2);
+    fourteen.inc(['x', 'y\u0001z', ...Array<string>(12).fill('v')], 3);
+    expect([many.value(['odd', 'id-8191']), many.value(['even', 'id-8998']), many.seriesCount()]).toEqual([8192, 8998, 9000]);
+    expect([wide.value(wideValues('w3')), wide.value(wideValues('w19')), wide.seriesCount()]).toEqual([104, 120, 20]);
+    expect([fourteen.value(['x\u0001y', 'z', ...Array<string>(12).fill('v')]), fourteen.value(['x', 'y\u0001z', ...Array<string>(12).fill('v')])]).toEqual([2, 3]);
     many.removeWhere('id', 'id-8500');
     many.removeWhere('id', 'id-100');
-    wide.removeWhere('b', 'z');
+    wide.removeWhere('l0', 'w2'); // a packed key
+    wide.removeWhere('l0', 'w18'); // a string key
     const text = await reg.render('prometheus');
-    expect(text).toContain('w_total{a="1",b="2",c="3",d="4",e="5"} 1\n');
-    expect(text).toContain('w_total{a="x",b="y\u0001z",c="",d="q",e="r"} 3\n');
-    expect(text).not.toContain('b="z"');
-    expect(text.split('\n').filter((l) => l.startsWith('m_total{')).length).toBe(8998);
-    expect(text).toContain('m_total{id="id-8999",kind="odd"} 9000\n');
+    const manyLines = text.split('\n').filter((l) => l.startsWith('m_total{'));
+    expect(manyLines.length).toBe(8998);
+    // Every series kept its own labels through the re-packing: its value is its id (8191 had one more).
+    const wrong = manyLines.filter((l) => {
+      const m = /^m_total\{kind="(even|odd)",id="id-(\d+)"\} (\d+)$/.exec(l);
+      const id = Number(m?.[2]);
+      return m === null || m[1] !== (id % 2 === 0 ? 'even' : 'odd') || Number(m[3]) !== id + (id === 8191 ? 1 : 0);
+    });
+    expect(wrong).toEqual([]);
+    expect(text).toContain('m_total{kind="odd",id="id-8999"} 8999\n');
     expect(text).not.toMatch(/id="id-(8500|100)"/);
+    expect(text.split('\n').filter((l) => l.startsWith('w_total{')).length).toBe(18);
+    expect(text).toContain(`w_total{l0="w19",${names.slice(1).map((n) => `${n}="v"`).join(',')}} 120\n`);
+    expect(text).not.toMatch(/l0="w(2|18)"/);
   });
 
   it('rejects bad definitions when the metric is made, not at scrape time', () => {

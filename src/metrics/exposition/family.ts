@@ -16,14 +16,16 @@ export interface FamilyOptions {
 }
 
 /**
- * Series keys: each label value gets a small id per label position, and up to PACKED_LABELS ids
- * below ID_LIMIT are packed into one number (exact below 2^53). A number key takes no string per
- * series (tens of thousands of them), and finding it joins nothing. Past those limits (more labels,
- * a label with thousands of values) the key is a string of each value after its length, which no
- * other values give (a separator could appear in a value).
+ * Series keys: each label value gets a small id per label position, and the ids are packed into
+ * one number, each in as many bits as its position needs so far (widened, and the keys made
+ * again, when a position gets more values). A number key takes no string per series (tens of
+ * thousands of them), finding it joins nothing, and while the ids fit in 31 bits it is a small
+ * integer V8 stores in place. Past KEY_BITS (many labels or values) the key is a string of each
+ * value after its length, which no other values give (a separator could appear in a value).
  */
-const ID_LIMIT = 8192;
-const PACKED_LABELS = 4;
+const KEY_BITS = 52;
+/** Bits a label position starts with (16 values). */
+const FIRST_BITS = 4;
 /** changedBits of a series changed since it was last written in either format (bit 0 Prometheus, bit 1 OpenMetrics). */
 const CHANGED_BOTH = 3;
 /** changedBits of a series never written in either format (bit 2 Prometheus, bit 3 OpenMetrics). */
@@ -53,9 +55,10 @@ export abstract class MetricFamily<S extends Series> {
   readonly labelNames: readonly string[];
   abstract readonly type: MetricType;
   protected readonly series = new Map<number | string, S>();
-  /** Per label position: the id of each value seen, and the values by id. */
+  /** Per label position: the id of each value seen, the values by id, and the bits its ids take in a key. */
   private readonly labelIds: Map<string, number>[];
   private readonly labelValues: string[][];
+  private readonly idBits: number[];
   /** The series in exposition order (creation order). */
   protected ordered: S[] = [];
   /** Per series (by index), a bit per format set when it changed since last written in that format. */
@@ -74,6 +77,7 @@ export abstract class MetricFamily<S extends Series> {
     this.labelNames = opts.labelNames ?? [];
     this.labelIds = this.labelNames.map(() => new Map<string, number>());
     this.labelValues = this.labelNames.map(() => []);
+    this.idBits = this.labelNames.map(() => FIRST_BITS);
   }
 
   protected abstract createSeries(key: number | string, labelText: string): S;
@@ -117,24 +121,48 @@ export abstract class MetricFamily<S extends Series> {
     return s;
   }
 
-  /** The map key of these label values (see ID_LIMIT). */
+  /** The map key of these label values (see KEY_BITS). */
   private keyOf(values: readonly string[]): number | string {
-    if (values.length > PACKED_LABELS) return stringKey(values);
+    if (values.length * FIRST_BITS > KEY_BITS) return stringKey(values);
     let key = 0;
     for (let i = 0; i < values.length; i++) {
       const value = values[i] as string;
-      const ids = this.labelIds[i] as Map<string, number>;
-      let id = ids.get(value);
+      let id = (this.labelIds[i] as Map<string, number>).get(value);
       if (id === undefined) {
-        const known = this.labelValues[i] as string[];
-        if (known.length >= ID_LIMIT) return stringKey(values);
-        id = known.length;
-        ids.set(value, id);
-        known.push(value);
+        id = this.newId(i, value);
+        if (id < 0) return stringKey(values);
       }
-      key = key * ID_LIMIT + id;
+      // Widening position i (in newId) changes only how the ids before it are shifted, here.
+      key = key * 2 ** (this.idBits[i] as number) + id;
     }
     return key;
+  }
+
+  /** Gives `value` an id at label position `i` (widening the position if it must); -1 when keys cannot grow. */
+  private newId(i: number, value: string): number {
+    const known = this.labelValues[i] as string[];
+    const id = known.length;
+    if (id >= 2 ** (this.idBits[i] as number)) {
+      let total = 0;
+      for (const bits of this.idBits) total += bits;
+      if (total >= KEY_BITS) return -1;
+      const before = [...this.idBits];
+      this.idBits[i] = (this.idBits[i] as number) + 1;
+      this.rekey(before);
+    }
+    (this.labelIds[i] as Map<string, number>).set(value, id);
+    known.push(value);
+    return id;
+  }
+
+  /** Packs every number key again after a position was widened (its ids were packed with `before`). */
+  private rekey(before: readonly number[]): void {
+    const all = [...this.series];
+    this.series.clear();
+    for (const [key, s] of all) {
+      s.key = typeof key === 'number' ? pack(unpack(key, before), this.idBits) : key;
+      this.series.set(s.key, s);
+    }
   }
 
   /** A series was removed: let go of what it holds outside its object. */
@@ -143,15 +171,8 @@ export abstract class MetricFamily<S extends Series> {
   /** The label values of a series. */
   protected valuesOf(s: Series): readonly string[] {
     const n = this.labelNames.length;
-    let key = s.key;
-    if (typeof key === 'number') {
-      const values = new Array<string>(n);
-      for (let i = n - 1; i >= 0; i--) {
-        values[i] = (this.labelValues[i] as string[])[key % ID_LIMIT] as string;
-        key = Math.floor(key / ID_LIMIT);
-      }
-      return values;
-    }
+    const key = s.key;
+    if (typeof key === 'number') return unpack(key, this.idBits).map((id, i) => (this.labelValues[i] as string[])[id] as string);
     const values = new Array<string>(n);
     let at = 0;
     for (let i = 0; i < n; i++) {
@@ -302,6 +323,24 @@ export abstract class MetricFamily<S extends Series> {
     }
     return fb.header;
   }
+}
+
+/** Ids packed in a number key, each in its position's bits (keyOf does the same as it finds them). */
+function pack(ids: readonly number[], bits: readonly number[]): number {
+  let key = 0;
+  for (let i = 0; i < ids.length; i++) key = key * 2 ** (bits[i] as number) + (ids[i] as number);
+  return key;
+}
+
+/** The ids packed in a number key, each in its position's bits. */
+function unpack(key: number, bits: readonly number[]): number[] {
+  const ids = new Array<number>(bits.length);
+  for (let i = bits.length - 1; i >= 0; i--) {
+    const radix = 2 ** (bits[i] as number);
+    ids[i] = key % radix;
+    key = Math.floor(key / radix);
+  }
+  return ids;
 }
 
 /** A string key of label values: each after its length and a colon (`3:abc0:`), so it reads back exactly. */

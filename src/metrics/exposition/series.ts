@@ -10,7 +10,10 @@ export abstract class Series {
    * @param key the family's map key: the ids of the label values packed in a number, or the values
    *   with their lengths; the values are read back from it, so a series does not keep them too
    */
-  constructor(readonly key: number | string) {}
+  constructor(
+    /** Made again when the family packs its keys differently. */
+    public key: number | string,
+  ) {}
 }
 
 /**
