@@ -3,7 +3,8 @@
  * `--only <name>[,<name>]` runs some scenarios (catch-up, scrape, steady-state, memory);
  * `--strict` exits 1 when a target fails. Writes bench/results.json.
  * Profiling: BENCH_PROFILE=exporter (or scrape, floor, simulator) writes .cpuprofile files.
- * BENCH_NO_SPANS=1 runs the catch-up exporter with tracing off (what spans cost, by difference).
+ * Catch-up ends with one more pair of passes, the exporter with tracing off (what spans cost);
+ * BENCH_NO_SPANS=1 runs every exporter pass so.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -15,10 +15,14 @@ export function report(r: Results, checks: Check[]): string {
         [
           ['floor: fetch + parse only', n(c.floor.runsPerSecond), n(c.floor.cpuSecondsPer100k, 2), n(c.floor.peakRssMb, 1), c.floor.passes.map((p) => n(p)).join(', ')],
           ['exporter: metrics + spans + state', n(c.exporter.runsPerSecond), n(c.exporter.cpuSecondsPer100k, 2), n(c.exporter.peakRssMb, 1), c.exporter.passes.map((p) => n(p)).join(', ')],
+          ...(c.withoutSpans
+            ? [['exporter without spans (tracing off)', n(c.withoutSpans.runsPerSecond), n(c.withoutSpans.cpuSecondsPer100k, 2), '', 'one pass']]
+            : []),
         ],
       ),
     );
-    out.push(`exporter / floor: ${(c.ratio * 100).toFixed(0)}% (median of the pass pairs: ${c.pairRatios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}); spans accepted by the sink: ${n(c.exporter.sinkSpans)}, dropped: ${n(c.exporter.spansDropped)}\n`);
+    const bare = c.withoutSpans ? `; without spans ${(c.withoutSpans.ratio * 100).toFixed(0)}% (one pass pair)` : '';
+    out.push(`exporter / floor: ${(c.ratio * 100).toFixed(0)}% (median of the pass pairs: ${c.pairRatios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')})${bare}; spans accepted by the sink: ${n(c.exporter.sinkSpans)}, dropped: ${n(c.exporter.spansDropped)}\n`);
   }
   if (r.scrape) {
     const s = r.scrape;

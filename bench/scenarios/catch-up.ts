@@ -56,6 +56,11 @@ export interface CatchUpResult {
   ratio: number;
   /** Each pair's ratio, in pass order. */
   pairRatios: number[];
+  /**
+   * One more pair of passes, the exporter with tracing off: what the spans cost, measured in the
+   * same run (null when every pass ran without spans, BENCH_NO_SPANS=1).
+   */
+  withoutSpans: { runsPerSecond: number; cpuSecondsPer100k: number; ratio: number } | null;
   simulatorCpuSeconds: number;
 }
 
@@ -86,9 +91,10 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
     const backlog = o.apps * o.perApp;
 
     const floorPass = () => withChild('floor', (c) => c.call<PassResult>('run', { ...targets, sinkUrl: null, statePath: null }));
-    const exporterPass = (i: number) =>
+    const allWithoutSpans = Boolean(process.env.BENCH_NO_SPANS);
+    const exporterPass = (i: number, spans = !allWithoutSpans) =>
       withChild('exporter', async (c) => {
-        await c.call('start', { ...targets, sinkUrl: process.env.BENCH_NO_SPANS ? null : sinkUrl, statePath: join(dir, `state-${i}.json`) });
+        await c.call('start', { ...targets, sinkUrl: spans ? sinkUrl : null, statePath: join(dir, `state-${i}.json`) });
         const r = await c.call<ExporterPass>('ingest', { untilCounted: backlog, maxPolls: 100 });
         await c.call('stop');
         return r;
@@ -116,6 +122,14 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       exporters.push(e);
       log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s (all counted after ${(e.ingestedMs / 1000).toFixed(2)} s, spans flushed after ${(e.wallMs / 1000).toFixed(2)} s), CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB); meanwhile simulator CPU ${(cpuAfter.simulator - cpuBefore.simulator).toFixed(2)} s for ${cpuAfter.requests - cpuBefore.requests} requests, span sink CPU ${(cpuAfter.sink - cpuBefore.sink).toFixed(2)} s`);
     }
+    let withoutSpans: CatchUpResult['withoutSpans'] = null;
+    if (!allWithoutSpans) {
+      const f = await floorPass();
+      const e = await exporterPass(o.passes, false);
+      if (e.runs !== backlog) throw new Error(`exporter without spans counted ${e.runs} runs, expected ${backlog}`);
+      withoutSpans = { runsPerSecond: Math.round(perSecond(e)), cpuSecondsPer100k: (e.cpuSeconds / e.runs) * 100_000, ratio: perSecond(e) / perSecond(f) };
+      log(`catch-up: floor ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, then exporter without spans ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s)`);
+    }
     const pairRatios = exporters.map((e, i) => perSecond(e) / perSecond(floors[i]!));
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
     const bestExporter = exporters.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
@@ -142,6 +156,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       },
       ratio: median(pairRatios),
       pairRatios,
+      withoutSpans,
       simulatorCpuSeconds: simStats.cpuSeconds,
     };
   } finally {
