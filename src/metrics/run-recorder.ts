@@ -7,7 +7,7 @@ import type { GaugeChild } from './exposition/gauge.js';
 import type { HistogramChild } from './exposition/histogram.js';
 import { POLL_ERROR_REASONS, type ExporterMetrics, type PollErrorReason } from './definitions.js';
 
-/** The series one run of an app and status updates, looked up once (record() runs for every run), but the run counter's. */
+/** The series one run of an app and status updates, bound once (record() runs for every run); the run counter is not among them (see record). */
 interface StatusSeries {
   duration: HistogramChild;
   runTokens: HistogramChild;
