@@ -47,7 +47,12 @@ export function scrapeMemory(bytes: number): Buffer {
  */
 export function releaseMemory(memory: Buffer): void {
   const buffer = memory.buffer;
-  if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] });
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
+  try {
+    structuredClone(buffer, { transfer: [buffer] });
+  } catch {
+    // Not transferable (a runtime that marks it so): V8 frees it when it collects it, as before.
+  }
 }
 
 /** All the memory a scrape was written in, from its start (a scrape is a view of its first bytes). */
