@@ -282,41 +282,40 @@ describe('exposition cache', () => {
     expect(await m.reg.render('openmetrics')).toBe(await fresh.reg.render('openmetrics'));
   });
 
-  it('a scrape that finds the last one of its format still out waits for it and writes over it', async () => {
+  /** A scrape, a change, and a second scrape started while the first is still out (not given back). */
+  async function secondScrapeWhileFirstIsOut() {
     const timers = new ManualTimers();
     const m = metrics({ timers });
     const fresh = metrics();
     for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 1, ex(1));
     const first = await m.reg.renderBytes('openmetrics');
+    const copy = Buffer.from(first);
     for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 10, ex(2));
-    let second: Buffer | null = null;
-    const pending = m.reg.renderBytes('openmetrics').then((b) => (second = b));
+    const second: { body: Buffer | null } = { body: null };
+    const pending = m.reg.renderBytes('openmetrics').then((b) => (second.body = b));
+    return { timers, m, fresh, first, copy, second, pending };
+  }
+
+  it('a scrape that finds the last one of its format still out waits for it and writes over it', async () => {
+    const { timers, m, fresh, first, second, pending } = await secondScrapeWhileFirstIsOut();
     await Promise.resolve();
-    expect(second).toBeNull(); // waiting: the first is still being sent
+    expect(second.body).toBeNull(); // waiting: the first is still being sent
     m.reg.recycle(first); // the response's finish callback, a little late
     await pending;
-    expect(second!.buffer).toBe(first.buffer);
-    expect(second!.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
+    expect(second.body!.buffer).toBe(first.buffer);
+    expect(second.body!.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
     expect(timers.armed).toBe(0);
   });
 
   it('a scrape waits 50 ms at most for the last one, then takes other memory and leaves the held one as it was', async () => {
-    const timers = new ManualTimers();
-    const m = metrics({ timers });
-    const fresh = metrics();
-    for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 1, ex(1));
-    const held = await m.reg.renderBytes('openmetrics');
-    const copy = Buffer.from(held);
-    for (const x of [m, fresh]) x.runs.inc(['a', 'succeeded'], 10, ex(2));
-    let second: Buffer | null = null;
-    const pending = m.reg.renderBytes('openmetrics').then((b) => (second = b));
+    const { timers, fresh, first: held, copy, second, pending } = await secondScrapeWhileFirstIsOut();
     timers.advance(49);
     await Promise.resolve();
-    expect(second).toBeNull();
+    expect(second.body).toBeNull();
     timers.advance(1);
     await pending;
-    expect(second!.buffer).not.toBe(held.buffer);
-    expect(second!.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
+    expect(second.body!.buffer).not.toBe(held.buffer);
+    expect(second.body!.toString('utf8')).toBe(await fresh.reg.render('openmetrics'));
     expect(held.equals(copy)).toBe(true);
   });
 
