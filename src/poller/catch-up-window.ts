@@ -1,31 +1,58 @@
 /**
- * Choosing the next closed time window of a backlog: the latest second `end` such that the rows
- * in [from, end] fit the page budget. Rows in a window that lies in the past do not shift while
- * it is paged, and finishing it lets the horizon move past it for good.
+ * Choosing the next closed time window of a backlog: a second `end` such that the rows in
+ * [from, end] fit the page budget, and fill at least half of it when the backlog allows. Rows in
+ * a window that lies in the past do not shift while it is paged, and finishing it lets the
+ * horizon move past it for good.
+ *
+ * Each probe reads the window's first page (its `total` is the window's row count), so the window
+ * finally chosen costs no request to size: its first page is already in hand.
  */
+import type { WireLogsPage } from '../dify/wire.js';
 
-/** Probes allowed to size one window (each costs one request of one row). */
+/** Probes allowed to size one window. */
 const MAX_PROBES = 12;
+/** A window is sized for this share of the budget (rows are rarely spread evenly). */
+const AIM = 0.8;
+/** A window that fits but holds less than this share of the budget is widened, when it can be. */
+const WIDEN_BELOW = 0.5;
+
+export interface CatchUpWindow {
+  /** Last second of the window. */
+  end: number;
+  /** The window's first page. */
+  first: WireLogsPage;
+}
 
 /**
  * @param maxEnd the last second that may close a window (before "now": rows still arrive in it)
- * @param total rows in [from, ∞)
- * @param count rows in [from, end], asked of Dify (`limit=1`, read `total`)
+ * @param total rows in [from, ∞), or an estimate of it (it only shapes the first guess)
+ * @param firstPage page 1 of the rows in [from, end], asked of Dify
  */
-export async function findWindowEnd(
+export async function findWindow(
   from: number,
   maxEnd: number,
   total: number,
   budgetRows: number,
-  count: (after: number, before: number) => Promise<number>,
-): Promise<number> {
-  const span = Math.max(1, maxEnd - from);
-  // Assume rows are spread evenly, aim at 80% of the budget, then correct with what Dify says.
-  let end = Math.min(maxEnd, from + Math.floor((span * budgetRows * 0.8) / Math.max(1, total)));
+  firstPage: (after: number, end: number) => Promise<WireLogsPage>,
+): Promise<CatchUpWindow> {
+  const widthFor = (width: number, rows: number): number => Math.floor((width * budgetRows * AIM) / Math.max(1, rows));
+  // Assume rows are spread evenly, then correct with what Dify says.
+  let end = Math.min(maxEnd, from + widthFor(Math.max(1, maxEnd - from), total));
+  /** The widest window probed that fits; once a probe overflowed, the next fit is taken. */
+  let fits: CatchUpWindow | null = null;
+  let overflowed = false;
   for (let probe = 0; probe < MAX_PROBES; probe++) {
-    const n = await count(from, end);
-    if (n <= budgetRows || end === from) return end;
-    end = from + Math.floor(((end - from) * budgetRows * 0.8) / n);
+    const first = await firstPage(from, end);
+    const rows = first.total;
+    if (rows > budgetRows && end > from) {
+      if (fits !== null) return fits;
+      overflowed = true;
+      end = from + widthFor(end - from, rows);
+      continue;
+    }
+    fits = { end, first };
+    if (overflowed || rows >= budgetRows * WIDEN_BELOW || end >= maxEnd || rows > budgetRows) return fits;
+    end = Math.min(maxEnd, Math.max(end + 1, from + widthFor(end - from + 1, rows)));
   }
-  return from;
+  return fits ?? { end: from, first: await firstPage(from, from) };
 }

@@ -14,7 +14,7 @@ import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '.
 import type { PendingRun, TargetState } from '../state/target-state.js';
 import { nextCheckAt, planFollowUp, type FollowUpSettings } from './follow-up-plan.js';
 import { CatchUpBudget } from './catch-up-budget.js';
-import { findWindowEnd } from './catch-up-window.js';
+import { findWindow, type CatchUpWindow } from './catch-up-window.js';
 
 export interface PollSettings extends FollowUpSettings {
   overlapSeconds: number;
@@ -103,17 +103,25 @@ export class LogPoller {
       return this.client.listLogs({ limit: s.pageLimit, ...q }, signal);
     };
 
-    const count = (after: number, before?: number) =>
-      list({ page: 1, limit: 1, after, ...(before === undefined ? {} : { before }) }).then((r) => r.total);
     let from = plan.scanFrom;
     // After a poll that left a backlog, the newest page would only be read to learn the total and
     // be dropped: one row tells the total.
     let page1: WireLogsPage | null = this.backlogLeft ? null : await list({ page: 1, after: from });
-    let total = page1 === null ? await count(from) : page1.total;
+    let total = page1 === null ? (await list({ page: 1, limit: 1, after: from })).total : page1.total;
     this.estimateRate(total, from);
     // A backlog: catch up one closed window at a time, oldest first, so that progress is kept
     // even if this poll is cut short, and stop at the page budget (the next poll follows at once).
-    while (Math.ceil(total / s.pageLimit) > OPEN_SCAN_MAX_PAGES) {
+    // After a window, `total` is estimated (the rows before, less the window's); Dify is asked
+    // again (page 1, which the open scan then starts from) only when the estimate says the backlog
+    // is done.
+    let estimated = false;
+    for (;;) {
+      if (estimated && Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) {
+        page1 = await list({ page: 1, after: from });
+        total = page1.total;
+        estimated = false;
+      }
+      if (Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) break;
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
       if (lastClosedSecond < from) break;
@@ -123,22 +131,21 @@ export class LogPoller {
         scan.outcome.more = true;
         break;
       }
-      let end: number;
+      let window: CatchUpWindow;
       try {
         // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
-        // shown as second `end`, so a window asks for `before=end+1` (counted and read alike).
-        end = await findWindowEnd(from, lastClosedSecond, total, claim.rows, (a, e) => count(a, e + 1));
+        // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
+        const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
+        window = await findWindow(from, lastClosedSecond, total, claim.rows, (a, e) => pageOf(1, e));
         // The window is closed, so its pages do not shift: the next page is asked for while this
         // one is handled (an error in it surfaces when it is awaited, as if read in turn).
-        const windowEnd = end;
-        const pageOf = (page: number) => list({ page, after: from, before: windowEnd + 1 });
-        let next = pageOf(1);
+        let next = Promise.resolve(window.first);
         for (let page = 1; ; page++) {
           const res = await next;
           const more = res.has_more && res.data.length > 0;
           if (more) {
             endless(page, res.total, s.pageLimit);
-            next = pageOf(page + 1);
+            next = pageOf(page + 1, window.end);
             next.catch(() => {});
           }
           for (const raw of res.data) this.handle(raw, scan);
@@ -151,10 +158,13 @@ export class LogPoller {
       // Every row stamped at or before `end` has been seen. Late commits need the overlap only
       // when the window ended within it of "now" when its reading began; further back they were
       // all visible already, and the window's full width counts as progress, however narrow.
-      const settled = end + s.overlapSeconds < lastClosedSecond;
-      state.advanceTo(end + 1, settled ? 0 : s.overlapSeconds);
+      const settled = window.end + s.overlapSeconds < lastClosedSecond;
+      state.advanceTo(window.end + 1, settled ? 0 : s.overlapSeconds);
       from = state.horizon;
-      total = await count(from);
+      // Rows past the last closed second were in `total` but in no window: once the windows reach
+      // it, the estimate says nothing, so Dify is asked.
+      total = window.end >= lastClosedSecond ? 0 : Math.max(0, total - window.first.total);
+      estimated = true;
       page1 = null;
     }
     if (!scan.outcome.more) {

@@ -315,6 +315,22 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expectExactlyOnce(h, horizon0);
     });
 
+    it('a backlog costs few requests beyond its pages: windows filled, sized by their first page, no count after each', async () => {
+      const h = await harness('1.10.1', 25, 0);
+      // Rows over the last day of a two-day lookback: the first guess of a window is half too small.
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 2 * 86_400);
+      const horizon0 = state.horizon;
+      h.app.addFinishedBacklog(20_000, { fromMs: h.clock.now() - 86_400_000, toMs: h.clock.now() - 60_000, seed: 7 });
+      const before = h.sim.requestCount();
+      const outcome = await h.poller(state).poll();
+      expect(outcome.more).toBe(false);
+      expect(h.runs).toHaveLength(20_000);
+      expectExactlyOnce(h, horizon0);
+      // 200 pages of rows, and per window at most its partial last page (221 requests here; 248
+      // when each window was sized by counting, left half-filled and followed by a count).
+      expect(h.sim.requestCount() - before).toBeLessThanOrEqual(200 + 25);
+    });
+
     it('a poll after one that left a backlog counts the backlog instead of reading its newest page', async () => {
       const h = await harness('1.13.0', 21);
       const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3 * 3600);
