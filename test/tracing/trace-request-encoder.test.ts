@@ -77,6 +77,39 @@ describe('the OTLP/protobuf request encoder', () => {
     expect(Buffer.from(first).equals(copy)).toBe(true);
   });
 
+  it('encodes spans of any size the same as the SDK: one span, spans over 16 KB, a batch over 2 MB', () => {
+    const resources = new ResourceCache({});
+    const encoder = new TraceRequestEncoder(resources, scope);
+    const sdkSpans = (batch: SpanRecord[]) =>
+      decodeTraces(decodeProtobufTraceRequest(ProtobufTraceSerializer.serializeRequest(batch.map((r) => toReadableSpan(r, resources.get(r.service, r.serviceVersion), scope)))!));
+    const huge = (r: SpanRecord, i: number): SpanRecord => ({ ...r, sessionId: `session ${i} ${'é'.repeat(8_000 + (i % 5) * 1_000)}`, endUserId: 'x'.repeat(i * 70) });
+    for (const batch of [randomRecords(1, 7), randomRecords(6, 8).map(huge), randomRecords(150, 9).map(huge)]) {
+      const body = encoder.encode(batch);
+      expect(byTrace(decodeTraces(decodeProtobufTraceRequest(body)))).toEqual(byTrace(sdkSpans(batch)));
+    }
+  });
+
+  it('writes the next bodies into memory given back, never into a body still held', () => {
+    const encoder = new TraceRequestEncoder(new ResourceCache({}), scope);
+    const a = encoder.encode(randomRecords(50, 10));
+    const b = encoder.encode(randomRecords(60, 11));
+    const bBytes = Buffer.from(b);
+    expect(b.buffer).not.toBe(a.buffer);
+    encoder.release(a);
+    const c = encoder.encode(randomRecords(40, 12));
+    expect(c.buffer).toBe(a.buffer);
+    expect(Buffer.from(b).equals(bBytes)).toBe(true);
+    // Given back twice: the memory still goes to one body only.
+    encoder.release(c);
+    encoder.release(c);
+    const d = encoder.encode(randomRecords(40, 13));
+    const e = encoder.encode(randomRecords(40, 14));
+    expect(d.buffer).not.toBe(e.buffer);
+    // Arrays it did not hand out are ignored.
+    encoder.release(new Uint8Array(1 << 20));
+    expect(encoder.encode(randomRecords(40, 15)).buffer).not.toBe(d.buffer);
+  });
+
   it('writes an empty request for an empty batch', () => {
     const encoder = new TraceRequestEncoder(new ResourceCache({}), scope);
     expect(encoder.encode([])).toHaveLength(0);

@@ -3,7 +3,7 @@
  * HTTP transport (keep-alive, timeout, gzip, retries of 429/502/503/504 within the timeout,
  * partial-success responses), our serializer in place of the SDK's span serializer.
  */
-import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { SpanRecord } from '../span-record.js';
@@ -37,6 +37,18 @@ const CONCURRENCY_LIMIT = 30;
 
 export function createOtlpHttpExporter(o: OtlpHttpExporterOptions): SpanRecordExporter {
   const headers = { ...o.headers, 'Content-Type': CONTENT_TYPES[o.protocol] };
+  // The body of each batch being exported, given back to the serializer once the collector
+  // accepted it. A failed export's body is left to the garbage collector: a request that timed out
+  // may still be writing it.
+  const bodies = new Map<SpanRecord[], Uint8Array>();
+  const serializer: SpanRecordSerializer = {
+    serializeRequest(batch) {
+      const body = o.serializer.serializeRequest(batch);
+      if (body !== undefined && o.serializer.release) bodies.set(batch, body);
+      return body;
+    },
+    deserializeResponse: (data) => o.serializer.deserializeResponse(data),
+  };
   const delegate = createOtlpHttpExportDelegate(
     {
       url: o.url,
@@ -47,10 +59,21 @@ export function createOtlpHttpExporter(o: OtlpHttpExporterOptions): SpanRecordEx
       concurrencyLimit: CONCURRENCY_LIMIT,
       agentFactory: httpAgentFactoryFromOptions({ keepAlive: true, ...o.tls }),
     },
-    o.serializer,
+    serializer,
     COMPONENT_TYPE,
     { name: 'span', countItems: (batch: SpanRecord[]) => batch.length },
     undefined,
   );
-  return new OTLPExporterBase(delegate);
+  const base = new OTLPExporterBase(delegate);
+  return {
+    export(batch, done) {
+      base.export(batch, (result) => {
+        const body = bodies.get(batch);
+        bodies.delete(batch);
+        if (body !== undefined && result.code === ExportResultCode.SUCCESS) o.serializer.release?.(body);
+        done(result);
+      });
+    },
+    shutdown: () => base.shutdown(),
+  };
 }

@@ -129,6 +129,45 @@ export class ProtoWriter {
     this.bytes(data, n);
   }
 
+  /**
+   * Starts a length-delimited field whose payload is written next, its length not known yet:
+   * `lengthBytes` are kept for the length (the size its varint will most likely take). Returns
+   * where the payload starts, for endLen. Saves writing the payload elsewhere and copying it in.
+   */
+  beginLen(field: number, lengthBytes: number): number {
+    this.tag(field, LEN);
+    this.reserve(lengthBytes);
+    this.pos += lengthBytes;
+    return this.pos;
+  }
+
+  /**
+   * Ends the field begun at `start` (beginLen's result, with the same `lengthBytes`): writes its
+   * length, moving the payload when the varint takes more or fewer bytes than were kept.
+   */
+  endLen(start: number, lengthBytes: number): void {
+    const length = this.pos - start;
+    const shift = varintSize(length) - lengthBytes;
+    if (shift !== 0) {
+      if (shift > 0) this.reserve(shift);
+      this.buf.copyWithin(start + shift, start, this.pos);
+      this.pos += shift;
+    }
+    let at = start - lengthBytes;
+    let value = length;
+    const buf = this.buf;
+    while (value >= 128) {
+      buf[at++] = (value % 128) | 128;
+      value = Math.floor(value / 128);
+    }
+    buf[at] = value;
+  }
+
+  /** Copies what was written into `target` (at least `length` bytes long). */
+  copyTo(target: Uint8Array): void {
+    this.buf.copy(target, 0, 0, this.pos);
+  }
+
   /** A string field (UTF-8). */
   stringField(field: number, text: string): void {
     this.tag(field, LEN);

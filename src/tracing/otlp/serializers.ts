@@ -16,7 +16,10 @@ import type { SpanRecord } from '../span-record.js';
 import type { OtlpProtocol } from './protocols.js';
 import { TraceRequestEncoder } from './trace-request-encoder.js';
 
-export type SpanRecordSerializer = ISerializer<SpanRecord[], IExportTraceServiceResponse>;
+export interface SpanRecordSerializer extends ISerializer<SpanRecord[], IExportTraceServiceResponse> {
+  /** Takes back a request body once its export succeeded (its memory may be reused). */
+  release?(body: Uint8Array): void;
+}
 
 export function spanRecordSerializer(protocol: OtlpProtocol, resources: ResourceCache, scope: InstrumentationScope): SpanRecordSerializer {
   if (protocol === 'http/json') {
@@ -30,5 +33,6 @@ export function spanRecordSerializer(protocol: OtlpProtocol, resources: Resource
   return {
     serializeRequest: (batch) => encoder.encode(batch),
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+    release: (body) => encoder.release(body),
   };
 }

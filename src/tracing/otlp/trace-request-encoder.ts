@@ -132,10 +132,19 @@ function writeTime(w: ProtoWriter, field: number, seconds: number, nanos: number
   writeUnixNanos(w, seconds, nanos);
 }
 
+/** Bytes kept for the length of a span (up to 16 KB) and of a batch's groups (up to 2 MB); more or fewer moves the bytes. */
+const SPAN_LENGTH_BYTES = 2;
+const GROUP_LENGTH_BYTES = 3;
+/** Request bodies' memory kept for reuse: this many, each up to MAX_POOLED_BYTES. */
+const MAX_SPARE_BODIES = 4;
+const MAX_POOLED_BYTES = 4 * 1024 * 1024;
+const MIN_POOLED_BYTES = 64 * 1024;
+
 export class TraceRequestEncoder {
   private readonly out = new ProtoWriter();
-  private readonly group = new ProtoWriter();
-  private readonly span = new ProtoWriter(4 * 1024);
+  /** Memory of bodies given back (release), for the next bodies; and the memory of bodies handed out. */
+  private readonly spareBodies: ArrayBuffer[] = [];
+  private readonly lentBodies = new WeakSet<ArrayBuffer>();
   private readonly scopeBytes: Uint8Array;
   private readonly traceId = new Uint8Array(16);
   private readonly spanId = new Uint8Array(8);
@@ -161,7 +170,10 @@ export class TraceRequestEncoder {
     this.scopeBytes = w.toBytes();
   }
 
-  /** The request body for one batch; a new array each time (the exporter may send it again). */
+  /**
+   * The request body for one batch, in memory of its own until it is given back with release()
+   * (the exporter may send it again meanwhile).
+   */
   encode(batch: readonly SpanRecord[]): Uint8Array {
     const groups = new Map<Resource, SpanRecord[]>();
     for (const r of batch) {
@@ -173,21 +185,64 @@ export class TraceRequestEncoder {
     const out = this.out;
     out.reset();
     for (const [resource, records] of groups) {
-      const group = this.group;
-      group.reset();
-      group.lenField(SCOPE_SPANS_SCOPE, this.scopeBytes);
+      const resourceSpans = out.beginLen(REQUEST_RESOURCE_SPANS, GROUP_LENGTH_BYTES);
+      out.lenField(RESOURCE_SPANS_RESOURCE, this.resourceFor(resource));
+      const scopeSpans = out.beginLen(RESOURCE_SPANS_SCOPE_SPANS, GROUP_LENGTH_BYTES);
+      out.lenField(SCOPE_SPANS_SCOPE, this.scopeBytes);
       for (const r of records) {
-        this.span.reset();
-        this.writeSpan(this.span, r);
-        group.lenField(SCOPE_SPANS_SPANS, this.span.view());
+        const span = out.beginLen(SCOPE_SPANS_SPANS, SPAN_LENGTH_BYTES);
+        this.writeSpan(out, r);
+        out.endLen(span, SPAN_LENGTH_BYTES);
       }
-      const resourceBytes = this.resourceFor(resource);
-      out.tag(REQUEST_RESOURCE_SPANS, LEN);
-      out.varint(lenFieldSize(RESOURCE_SPANS_RESOURCE, resourceBytes.length) + lenFieldSize(RESOURCE_SPANS_SCOPE_SPANS, group.length));
-      out.lenField(RESOURCE_SPANS_RESOURCE, resourceBytes);
-      out.lenField(RESOURCE_SPANS_SCOPE_SPANS, group.view());
+      out.endLen(scopeSpans, GROUP_LENGTH_BYTES);
+      out.endLen(resourceSpans, GROUP_LENGTH_BYTES);
     }
-    return out.toBytes();
+    return this.body(out);
+  }
+
+  /**
+   * Gives back a body from encode() once no one reads it any more (its export succeeded), so the
+   * next body is written into memory already in use instead of new memory. Other arrays, and a
+   * body given back twice, are ignored.
+   */
+  release(body: Uint8Array): void {
+    const memory = body.buffer as ArrayBuffer;
+    if (!this.lentBodies.has(memory)) return;
+    this.lentBodies.delete(memory);
+    const spare = this.spareBodies;
+    if (spare.length >= MAX_SPARE_BODIES) {
+      // Keep the larger ones: a body fits in any spare at least its size.
+      let smallest = 0;
+      for (let i = 1; i < spare.length; i++) if (spare[i]!.byteLength < spare[smallest]!.byteLength) smallest = i;
+      if (spare[smallest]!.byteLength >= memory.byteLength) return;
+      spare.splice(smallest, 1);
+    }
+    spare.push(memory);
+  }
+
+  /** A copy of what `w` holds, in spare memory when some fits. */
+  private body(w: ProtoWriter): Uint8Array {
+    const n = w.length;
+    let memory: ArrayBuffer | undefined;
+    const spare = this.spareBodies;
+    for (let i = 0; i < spare.length; i++) {
+      if (spare[i]!.byteLength >= n) {
+        memory = spare[i]!;
+        spare.splice(i, 1);
+        break;
+      }
+    }
+    if (memory === undefined) {
+      // Rounded up to a power of two, so batches of varying size reuse each other's memory.
+      let size = MIN_POOLED_BYTES;
+      while (size < n) size *= 2;
+      if (size > MAX_POOLED_BYTES) size = n;
+      memory = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+    }
+    if (memory.byteLength <= MAX_POOLED_BYTES) this.lentBodies.add(memory);
+    const body = Buffer.from(memory, 0, n);
+    w.copyTo(body);
+    return body;
   }
 
   private writeSpan(w: ProtoWriter, r: SpanRecord): void {
