@@ -132,11 +132,19 @@ export class LogPoller {
         break;
       }
       let window: CatchUpWindow;
+      let settled: boolean;
       try {
         // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
         window = await findWindow(from, lastClosedSecond, total, claim.rows, (a, e) => pageOf(1, e));
+        // Once it is read, every row stamped at or before `end` has been seen. Late commits need the
+        // overlap only when the window ends within it of "now"; further back they were all visible
+        // already, and the window's full width counts as progress, however narrow.
+        settled = window.end + s.overlapSeconds < lastClosedSecond;
+        // A window that would not move the horizon (many rows in the last seconds): those rows are
+        // for the open scan; window after window would only read the same seconds again.
+        if (!settled && window.end + 1 - s.overlapSeconds <= from) break;
         // The window is closed, so its pages do not shift: the next page is asked for while this
         // one is handled (an error in it surfaces when it is awaited, as if read in turn).
         let next = Promise.resolve(window.first);
@@ -155,17 +163,14 @@ export class LogPoller {
       } finally {
         claim.close();
       }
-      // Every row stamped at or before `end` has been seen. Late commits need the overlap only
-      // when the window ended within it of "now" when its reading began; further back they were
-      // all visible already, and the window's full width counts as progress, however narrow.
-      const settled = window.end + s.overlapSeconds < lastClosedSecond;
       state.advanceTo(window.end + 1, settled ? 0 : s.overlapSeconds);
       from = state.horizon;
-      // Rows past the last closed second were in `total` but in no window: once the windows reach
-      // it, the estimate says nothing, so Dify is asked.
-      total = window.end >= lastClosedSecond ? 0 : Math.max(0, total - window.first.total);
+      total = Math.max(0, total - window.first.total);
       estimated = true;
       page1 = null;
+      // Read up to the last closed second: what is left (rows of the last seconds, however many)
+      // is for the open scan. Another window could only read the same seconds again.
+      if (window.end >= lastClosedSecond) break;
     }
     if (!scan.outcome.more) {
       page1 ??= await list({ page: 1, after: from });

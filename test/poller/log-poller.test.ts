@@ -331,6 +331,23 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expect(h.sim.requestCount() - before).toBeLessThanOrEqual(200 + 25);
     });
 
+    it('a burst of more than an open scan in the last seconds is read in one go, not window after window', async () => {
+      const h = await harness('1.10.1', 26, 0);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3600);
+      const horizon0 = state.horizon;
+      h.app.addFinishedBacklog(5_000, { fromMs: h.clock.now() - 3_000_000, toMs: h.clock.now() - 600_000, seed: 8 });
+      // 3,000 rows in the last two seconds: they cannot be read in closed windows yet.
+      h.app.addFinishedBacklog(3_000, { fromMs: h.clock.now() - 2_000, toMs: h.clock.now(), seed: 9 });
+      const before = h.sim.requestCount();
+      const outcome = await h.poller(state).poll();
+      expect(outcome.more).toBe(false);
+      expect(h.runs).toHaveLength(8_000);
+      expectExactlyOnce(h, horizon0);
+      // 80 pages of rows, the windows' partial pages and probes (107 here); not the whole page
+      // budget (500) spent on windows over the same last seconds, the burst left for later.
+      expect(h.sim.requestCount() - before).toBeLessThan(120);
+    });
+
     it('a poll after one that left a backlog counts the backlog instead of reading its newest page', async () => {
       const h = await harness('1.13.0', 21);
       const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3 * 3600);
