@@ -135,9 +135,13 @@ function writeTime(w: ProtoWriter, field: number, seconds: number, nanos: number
 /** Bytes kept for the length of a span (up to 16 KB) and of a batch's groups (up to 2 MB); more or fewer moves the bytes. */
 const SPAN_LENGTH_BYTES = 2;
 const GROUP_LENGTH_BYTES = 3;
-/** Request bodies' memory kept for reuse: this many, each up to MAX_POOLED_BYTES. */
-const MAX_SPARE_BODIES = 4;
-const MAX_POOLED_BYTES = 4 * 1024 * 1024;
+/**
+ * Request bodies' memory kept for reuse: this many (exports in flight are 2 by default), each up
+ * to MAX_POOLED_BYTES (a default batch of 512 spans takes 512 KB), sizes rounded up to a power of
+ * two from MIN_POOLED_BYTES. Larger bodies are left to the garbage collector.
+ */
+const MAX_SPARE_BODIES = 3;
+const MAX_POOLED_BYTES = 1024 * 1024;
 const MIN_POOLED_BYTES = 64 * 1024;
 
 export class TraceRequestEncoder {
@@ -233,7 +237,7 @@ export class TraceRequestEncoder {
       }
     }
     if (memory === undefined) {
-      // Rounded up to a power of two, so batches of varying size reuse each other's memory.
+      // Rounded up, so batches of varying size reuse each other's memory.
       let size = MIN_POOLED_BYTES;
       while (size < n) size *= 2;
       if (size > MAX_POOLED_BYTES) size = n;
