@@ -125,9 +125,11 @@ export class LogPoller {
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
       if (lastClosedSecond < from) break;
-      const claim = this.catchUpBudget.claim(Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit);
-      if (claim.rows < s.pageLimit) {
-        claim.close();
+      // The page budget spent, or no room in the span outbox for the first page's runs (more is
+      // claimed page by page): the next poll goes on.
+      const claim = pagesLeft < 1 ? null : this.catchUpBudget.claim(s.pageLimit);
+      if (claim === null || claim.rows < s.pageLimit) {
+        claim?.close();
         scan.outcome.more = true;
         break;
       }
@@ -137,7 +139,8 @@ export class LogPoller {
         // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
-        window = await findWindow(from, lastClosedSecond, total, claim.rows, (a, e) => pageOf(1, e));
+        const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
+        window = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e));
         // Once it is read, every row stamped at or before `end` has been seen. Late commits need the
         // overlap only when the window ends within it of "now"; further back they were all visible
         // already, and the window's full width counts as progress, however narrow.
@@ -146,19 +149,35 @@ export class LogPoller {
         // for the open scan; window after window would only read the same seconds again.
         if (!settled && window.end + 1 - s.overlapSeconds <= from) break;
         // The window is closed, so its pages do not shift: the next page is asked for while this
-        // one is handled (an error in it surfaces when it is awaited, as if read in turn).
+        // one is handled (an error in it surfaces when it is awaited, as if read in turn), when the
+        // outbox has room for its runs; otherwise once this one is handled and room has come.
         let next = Promise.resolve(window.first);
+        let givenUp = false;
         for (let page = 1; ; page++) {
           const res = await next;
           const more = res.has_more && res.data.length > 0;
-          if (more) {
-            endless(page, res.total, s.pageLimit);
+          const askedAhead = more && claim.extend(s.pageLimit);
+          if (more) endless(page, res.total, s.pageLimit);
+          if (askedAhead) {
             next = pageOf(page + 1, window.end);
             next.catch(() => {});
           }
           for (const raw of res.data) this.handle(raw, scan);
           claim.used(res.data.length);
           if (!more) break;
+          if (!askedAhead) {
+            // No room (spans wait for a slow or absent collector): give the window up. Its runs
+            // counted so far stay known by id, so reading it again later counts none twice.
+            if (!(await claim.extendWhenRoom(s.pageLimit, signal))) {
+              givenUp = true;
+              break;
+            }
+            next = pageOf(page + 1, window.end);
+          }
+        }
+        if (givenUp) {
+          scan.outcome.more = true;
+          break;
         }
       } finally {
         claim.close();

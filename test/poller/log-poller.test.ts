@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DifyClient, type LogsQuery } from '../../src/dify/client.js';
 import type { FinishedRun } from '../../src/model/run.js';
+import { CatchUpBudget } from '../../src/poller/catch-up-budget.js';
 import { LogPoller, type PollSettings } from '../../src/poller/log-poller.js';
 import { TargetState } from '../../src/state/target-state.js';
 import { DifySimulator, type SimApp } from '../../src/simulator/simulator.js';
@@ -346,6 +347,29 @@ describe('LogPoller: every finished run counted exactly once', () => {
       // 80 pages of rows, the windows' partial pages and probes (107 here); not the whole page
       // budget (500) spent on windows over the same last seconds, the burst left for later.
       expect(h.sim.requestCount() - before).toBeLessThan(120);
+    });
+
+    it('targets sharing little span room all catch up at once: room is claimed page by page', async () => {
+      const clock = new ManualClock(T0);
+      const sim = new DifySimulator({ clock, serverVersion: '1.10.1', seed: 27 });
+      sims.push(sim);
+      const baseUrl = await sim.listen();
+      // Room for 1,000 spans (an outbox of 2,000): one window used to claim it all for its rows,
+      // and the other targets waited for the next poll.
+      const budget = new CatchUpBudget(() => 1_000);
+      const targets = Array.from({ length: 8 }, (_, i) => {
+        const app = sim.addApp({ apiKey: `app-share-${i}`, name: `bot-${i}` });
+        app.addFinishedBacklog(3_000, { fromMs: T0 - 3_600_000, toMs: T0 - 60_000, seed: 30 + i });
+        const client = new DifyClient({ baseUrl, apiKey: app.apiKey, clock, random: seededRandom(i) });
+        const runs: FinishedRun[] = [];
+        const state = new TargetState(Math.floor(T0 / 1000) - 2 * 3600);
+        return { runs, poller: new LogPoller(client, state, clock, settings, (run) => runs.push(run), budget) };
+      });
+      const outcomes = await Promise.all(targets.map((t) => t.poller.poll()));
+      expect(outcomes.map((o) => o.more)).toEqual(targets.map(() => false));
+      expect(targets.map((t) => new Set(t.runs.map((r) => r.runId)).size)).toEqual(targets.map(() => 3_000));
+      expect(targets.map((t) => t.runs.length)).toEqual(targets.map(() => 3_000));
+      expect(budget.available()).toBe(1_000);
     });
 
     it('a poll after one that left a backlog counts the backlog instead of reading its newest page', async () => {
