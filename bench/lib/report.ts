@@ -22,7 +22,10 @@ export function report(r: Results, checks: Check[]): string {
       ),
     );
     const bare = c.withoutSpans ? `; without spans ${(c.withoutSpans.ratio * 100).toFixed(0)}% (one pass pair)` : '';
-    out.push(`exporter / floor: ${(c.ratio * 100).toFixed(0)}% (median of the pass pairs: ${c.pairRatios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')})${bare}; spans accepted by the sink: ${n(c.exporter.sinkSpans)}, dropped: ${n(c.exporter.spansDropped)}\n`);
+    out.push(`exporter / floor: ${(c.ratio * 100).toFixed(0)}% (median of the pass pairs: ${c.pairRatios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')})${bare}; spans accepted by the sink: ${n(c.exporter.sinkSpans)}, dropped: ${n(c.exporter.spansDropped)}`);
+    const l = c.withLatency;
+    if (l) out.push(`with Dify ${l.latencyMs} ms away (one pass each): floor ${n(l.floor)} runs/s, exporter ${n(l.exporter)} runs/s (${((l.exporter / l.floor) * 100).toFixed(0)}%), without spans ${n(l.withoutSpans)} runs/s`);
+    out.push('');
   }
   if (r.scrape) {
     const s = r.scrape;

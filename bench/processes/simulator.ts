@@ -87,5 +87,9 @@ serve({
     return { total, scan, lookups };
   },
   requestCount: () => must().requestCount(),
+  /** Answers every listing request `ms` later (0: at once), as a Dify across a network would. */
+  setLatency(a: { ms: number }) {
+    must().faults.setFailureRate({ kind: 'slow', rate: a.ms > 0 ? 1 : 0, delayMs: a.ms });
+  },
   stats: () => ({ ...memoryStats(), cpuSeconds: cpuSecondsSince(cpuStart), requests: sim?.requestCount() ?? 0 }),
 });

@@ -61,8 +61,17 @@ export interface CatchUpResult {
    * same run (null when every pass ran without spans, BENCH_NO_SPANS=1).
    */
   withoutSpans: { runsPerSecond: number; cpuSecondsPer100k: number; ratio: number } | null;
+  /**
+   * One pass each of the floor and the exporter with and without spans while the simulator answers
+   * every page `latencyMs` late: whether targets still read concurrently when waiting, not CPU,
+   * sets the pace (null with BENCH_NO_SPANS=1).
+   */
+  withLatency: { latencyMs: number; floor: number; exporter: number; withoutSpans: number } | null;
   simulatorCpuSeconds: number;
 }
+
+/** The simulator's answer delay in the latency passes: a Dify in the same region, not on loopback. */
+const LATENCY_MS = 40;
 
 const DAY_MS = 86_400_000;
 
@@ -130,6 +139,18 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       withoutSpans = { runsPerSecond: Math.round(perSecond(e)), cpuSecondsPer100k: (e.cpuSeconds / e.runs) * 100_000, ratio: perSecond(e) / perSecond(f) };
       log(`catch-up: floor ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, then exporter without spans ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s)`);
     }
+    let withLatency: CatchUpResult['withLatency'] = null;
+    if (!allWithoutSpans) {
+      await sim.call('setLatency', { ms: LATENCY_MS });
+      const f = await floorPass();
+      await sink.call('reset');
+      const e = await exporterPass(o.passes + 1);
+      const bare = await exporterPass(o.passes + 2, false);
+      await sim.call('setLatency', { ms: 0 });
+      if (e.runs !== backlog || bare.runs !== backlog) throw new Error(`exporter with latency counted ${e.runs} / ${bare.runs} runs, expected ${backlog}`);
+      withLatency = { latencyMs: LATENCY_MS, floor: Math.round(perSecond(f)), exporter: Math.round(perSecond(e)), withoutSpans: Math.round(perSecond(bare)) };
+      log(`catch-up, Dify ${LATENCY_MS} ms away: floor ${withLatency.floor.toLocaleString('en')} runs/s, exporter ${withLatency.exporter.toLocaleString('en')} runs/s (${e.polls} polls), without spans ${withLatency.withoutSpans.toLocaleString('en')} runs/s`);
+    }
     const pairRatios = exporters.map((e, i) => perSecond(e) / perSecond(floors[i]!));
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
     const bestExporter = exporters.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
@@ -157,6 +178,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       ratio: median(pairRatios),
       pairRatios,
       withoutSpans,
+      withLatency,
       simulatorCpuSeconds: simStats.cpuSeconds,
     };
   } finally {
