@@ -4,7 +4,8 @@
  * `--strict` exits 1 when a target fails. Writes bench/results.json.
  * Profiling: BENCH_PROFILE=exporter (or scrape, floor, simulator) writes .cpuprofile files.
  * Catch-up ends with one more pair of passes, the exporter with tracing off (what spans cost);
- * BENCH_NO_SPANS=1 runs every exporter pass so.
+ * BENCH_NO_SPANS=1 runs every exporter pass so. Then one pass each of the floor and the exporter
+ * with and without spans against a simulator 40 ms away (BENCH_NO_LATENCY=1 leaves them out).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

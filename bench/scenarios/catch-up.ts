@@ -64,7 +64,7 @@ export interface CatchUpResult {
   /**
    * One pass each of the floor and the exporter with and without spans while the simulator answers
    * every page `latencyMs` late: whether targets still read concurrently when waiting, not CPU,
-   * sets the pace (null with BENCH_NO_SPANS=1).
+   * sets the pace (null with BENCH_NO_SPANS=1 or BENCH_NO_LATENCY=1).
    */
   withLatency: { latencyMs: number; floor: number; exporter: number; withoutSpans: number } | null;
   simulatorCpuSeconds: number;
@@ -140,7 +140,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       log(`catch-up: floor ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, then exporter without spans ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s)`);
     }
     let withLatency: CatchUpResult['withLatency'] = null;
-    if (!allWithoutSpans) {
+    if (!allWithoutSpans && !process.env.BENCH_NO_LATENCY) {
       await sim.call('setLatency', { ms: LATENCY_MS });
       const f = await floorPass();
       await sink.call('reset');
