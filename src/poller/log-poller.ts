@@ -166,8 +166,9 @@ export class LogPoller {
           claim.used(res.data.length);
           if (!more) break;
           if (!askedAhead) {
-            // No room (spans wait for a slow or absent collector): give the window up. Its runs
-            // counted so far stay known by id, so reading it again later counts none twice.
+            // No room yet (spans wait for a slow or absent collector): wait a little for it, else
+            // give the window up. Its runs counted so far stay known by id, so reading it again
+            // later counts none of them twice.
             if (!(await claim.extendWhenRoom(s.pageLimit, signal))) {
               givenUp = true;
               break;
