@@ -33,31 +33,30 @@ export class CatchUpBudget {
 
   /** Claims up to `wanted` runs for the page about to be read. */
   claim(wanted: number): CatchUpClaim {
-    const budget = this;
     let held = 0;
     const take = (n: number): number => {
-      const rows = Math.min(n, budget.available());
+      const rows = Math.min(n, this.available());
       if (Number.isFinite(rows)) {
         held += rows;
-        budget.claimed += rows;
+        this.claimed += rows;
       }
       return rows;
     };
     const giveBack = (n: number): void => {
       const back = Math.min(held, n);
       held -= back;
-      budget.claimed -= back;
+      this.claimed -= back;
     };
-    const rows = take(wanted);
+    const extend = (n: number): boolean => this.available() >= n && take(n) === n;
     return {
-      rows,
-      extend: (n) => (budget.available() >= n ? take(n) === n : false),
-      async extendWhenRoom(n, signal) {
-        for (let waited = 0, step = WAIT_FIRST_MS; ; waited += step, step = Math.min(2 * step, WAIT_STEP_MAX_MS)) {
-          if (budget.available() >= n) return take(n) === n;
+      rows: take(wanted),
+      extend,
+      extendWhenRoom: async (n, signal) => {
+        for (let waited = 0, step = WAIT_FIRST_MS; !extend(n); waited += step, step = Math.min(2 * step, WAIT_STEP_MAX_MS)) {
           if (waited >= ROOM_WAIT_LIMIT_MS || signal?.aborted) return false;
-          await budget.sleep(step, signal);
+          await this.sleep(step, signal);
         }
+        return true;
       },
       used: giveBack,
       close: () => giveBack(held),
