@@ -139,6 +139,8 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       withoutSpans = { runsPerSecond: Math.round(perSecond(e)), cpuSecondsPer100k: (e.cpuSeconds / e.runs) * 100_000, ratio: perSecond(e) / perSecond(f) };
       log(`catch-up: floor ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, then exporter without spans ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s)`);
     }
+    // Spans of the last exporter pass with spans (the sink is reset before each).
+    const sinkStats = await sink.call<{ spans: number }>('stats');
     let withLatency: CatchUpResult['withLatency'] = null;
     if (!allWithoutSpans && !process.env.BENCH_NO_LATENCY) {
       await sim.call('setLatency', { ms: LATENCY_MS });
@@ -154,7 +156,6 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
     const pairRatios = exporters.map((e, i) => perSecond(e) / perSecond(floors[i]!));
     const bestFloor = floors.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
     const bestExporter = exporters.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
-    const sinkStats = await sink.call<{ spans: number }>('stats');
     const simStats = await sim.call<{ cpuSeconds: number }>('stats');
     return {
       backlog,
