@@ -58,6 +58,27 @@ export function isoSeconds(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A page of workflow logs fetched but not parsed yet (DifyClient.listLogsLater). */
+export interface LogsPageLater {
+  read(): Promise<WireLogsPage>;
+}
+
+function logsParams(q: LogsQuery): URLSearchParams {
+  const params = new URLSearchParams({ page: String(q.page), limit: String(q.limit) });
+  if (q.after !== undefined) params.set('created_at__after', isoSeconds(q.after));
+  if (q.before !== undefined) params.set('created_at__before', isoSeconds(q.before));
+  if (q.keyword !== undefined) params.set('keyword', q.keyword);
+  return params;
+}
+
+function logsPage(body: unknown): WireLogsPage {
+  const parsed = logsPageSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new DifyApiError('bad_response', `GET /workflows/logs: unexpected body shape (${parsed.error.issues[0]?.path.join('.') || 'root'})`);
+  }
+  return parsed.data;
+}
+
 export class DifyClient {
   private readonly server: DifyServer;
   private readonly ownsServer: boolean;
@@ -100,34 +121,48 @@ export class DifyClient {
   }
 
   async listLogs(q: LogsQuery, signal?: AbortSignal): Promise<WireLogsPage> {
-    const params = new URLSearchParams({ page: String(q.page), limit: String(q.limit) });
-    if (q.after !== undefined) params.set('created_at__after', isoSeconds(q.after));
-    if (q.before !== undefined) params.set('created_at__before', isoSeconds(q.before));
-    if (q.keyword !== undefined) params.set('keyword', q.keyword);
-    const body = await this.get('workflow_logs', '/workflows/logs', params, signal);
-    const parsed = logsPageSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new DifyApiError('bad_response', `GET /workflows/logs: unexpected body shape (${parsed.error.issues[0]?.path.join('.') || 'root'})`);
-    }
-    return parsed.data;
+    return logsPage(await this.get('workflow_logs', '/workflows/logs', logsParams(q), signal));
+  }
+
+  /**
+   * A page of listLogs fetched now and parsed when it is read: its body waits as bytes, outside
+   * the V8 heap, so a page asked for ahead costs no garbage collection while it waits for its
+   * turn. A body that turns out not to be JSON is asked for again (with the usual retries), as
+   * listLogs would have.
+   */
+  async listLogsLater(q: LogsQuery, signal?: AbortSignal): Promise<LogsPageLater> {
+    const bytes = (await this.get('workflow_logs', '/workflows/logs', logsParams(q), signal, true, 'bytes')) as Buffer;
+    return {
+      read: async () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          return this.listLogs(q, signal);
+        }
+        return logsPage(body);
+      },
+    };
   }
 
   async close(): Promise<void> {
     if (this.ownsServer) await this.server.close();
   }
 
+  /** The parsed JSON body of a success (`json`), or its bytes unparsed (`bytes`). */
   private async get(
     endpoint: Endpoint,
     path: string,
     params: URLSearchParams | undefined,
     signal: AbortSignal | undefined,
     authenticated = true,
+    body: 'json' | 'bytes' = 'json',
   ): Promise<unknown> {
     const fullPath = `${this.basePath}${path === '/' ? '/' : path}${params ? `?${params}` : ''}`;
     const what = `GET ${path}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(endpoint, fullPath, what, signal, authenticated);
+        return await this.once(endpoint, fullPath, what, signal, authenticated, body);
       } catch (err) {
         const e = err instanceof DifyApiError ? err : transportError(err, what);
         if (signal?.aborted || !e.retryable || attempt >= this.maxRetries) throw e;
@@ -142,6 +177,7 @@ export class DifyClient {
     what: string,
     signal: AbortSignal | undefined,
     authenticated: boolean,
+    bodyAs: 'json' | 'bytes',
   ): Promise<unknown> {
     await this.server.limiter.acquire();
     let res;
@@ -162,8 +198,10 @@ export class DifyClient {
       const t = Date.parse(date);
       if (!Number.isNaN(t)) this.serverTimeMs = t;
     }
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
     let text: string;
     try {
+      if (ok && bodyAs === 'bytes') return Buffer.from(await res.body.arrayBuffer());
       text = await res.body.text();
     } catch (err) {
       throw transportError(err, what);
@@ -172,11 +210,9 @@ export class DifyClient {
     try {
       body = JSON.parse(text);
     } catch {
-      if (res.statusCode >= 200 && res.statusCode < 300) {
-        throw new DifyApiError('bad_response', `${what}: response is not JSON`, res.statusCode);
-      }
+      if (ok) throw new DifyApiError('bad_response', `${what}: response is not JSON`, res.statusCode);
     }
-    if (res.statusCode >= 200 && res.statusCode < 300) return body;
+    if (ok) return body;
     const err = errorBodySchema.safeParse(body);
     const code = err.success ? err.data.code : undefined;
     const detail = err.success ? `${err.data.code}${err.data.message ? ` (${err.data.message.slice(0, 200)})` : ''}` : 'no error body';

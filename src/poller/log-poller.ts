@@ -7,7 +7,7 @@
  * past rows that have all been seen.
  */
 import type { Clock } from '../clock.js';
-import type { DifyClient } from '../dify/client.js';
+import type { DifyClient, LogsPageLater } from '../dify/client.js';
 import { DifyApiError } from '../dify/errors.js';
 import type { WireLogsPage } from '../dify/wire.js';
 import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '../model/run.js';
@@ -150,16 +150,23 @@ export class LogPoller {
         if (!settled && window.end + 1 - s.overlapSeconds <= from) break;
         // The window is closed, so its pages do not shift: the next page is asked for while this
         // one is handled (an error in it surfaces when it is awaited, as if read in turn), when the
-        // outbox has room for its runs; otherwise once this one is handled and room has come.
-        let next = Promise.resolve(window.first);
+        // outbox has room for its runs; otherwise once this one is handled and room has come. It
+        // is parsed when its turn comes.
+        const end = window.end;
+        const ahead = (page: number): Promise<LogsPageLater> => {
+          scan.outcome.pages++;
+          return this.client.listLogsLater({ page, limit: s.pageLimit, after: from, before: end + 1 }, signal);
+        };
+        const first = window.first;
+        let next: Promise<LogsPageLater> = Promise.resolve({ read: () => Promise.resolve(first) });
         let givenUp = false;
         for (let page = 1; ; page++) {
-          const res = await next;
+          const res = await (await next).read();
           const more = res.has_more && res.data.length > 0;
           const askedAhead = more && claim.extend(s.pageLimit);
           if (more) endless(page, res.total, s.pageLimit);
           if (askedAhead) {
-            next = pageOf(page + 1, window.end);
+            next = ahead(page + 1);
             next.catch(() => {});
           }
           for (const raw of res.data) this.handle(raw, scan);
@@ -173,7 +180,7 @@ export class LogPoller {
               givenUp = true;
               break;
             }
-            next = pageOf(page + 1, window.end);
+            next = ahead(page + 1);
           }
         }
         if (givenUp) {

@@ -97,4 +97,33 @@ describe('DifyClient', () => {
     sim.faults.inject({ kind: 'wrong_shape', times: 1 });
     expect((await failure(client.listLogs({ page: 1, limit: 10 }))).reason).toBe('bad_response');
   });
+
+  describe('a page read later (listLogsLater)', () => {
+    it('gives the same page as listLogs, parsed when read', async () => {
+      const { app, client } = await setup();
+      for (let i = 0; i < 25; i++) app.addFinishedRun({ status: i % 3 === 0 ? 'failed' : 'succeeded' });
+      const q = { page: 2, limit: 10 };
+      const later = await client.listLogsLater(q);
+      expect(await later.read()).toEqual(await client.listLogs(q));
+    });
+
+    it('asks again, with retries, for a body that is not JSON; fails a body that is not a logs page', async () => {
+      const { sim, app, client, requests } = await setup();
+      for (let i = 0; i < 5; i++) app.addFinishedRun({ status: 'succeeded' });
+      sim.faults.inject({ kind: 'malformed_json', times: 2 });
+      const later = await client.listLogsLater({ page: 1, limit: 10 });
+      expect((await later.read()).data).toHaveLength(5);
+      expect(requests.map(([, code]) => code)).toEqual(['200', '200', '200']);
+      sim.faults.inject({ kind: 'wrong_shape', times: 1 });
+      expect((await failure((await client.listLogsLater({ page: 1, limit: 10 })).read())).reason).toBe('bad_response');
+    });
+
+    it('fails at once on an error status, as listLogs does', async () => {
+      const { sim, client } = await setup({ maxRetries: 1 });
+      sim.faults.inject({ kind: 'http_503', times: 2 });
+      expect((await failure(client.listLogsLater({ page: 1, limit: 10 }))).reason).toBe('http_5xx');
+      sim.faults.inject({ kind: 'http_401', times: 1 });
+      expect((await failure(client.listLogsLater({ page: 1, limit: 10 }))).reason).toBe('auth');
+    });
+  });
 });

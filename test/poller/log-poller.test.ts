@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DifyClient, type LogsQuery } from '../../src/dify/client.js';
+import type { WireLogsPage } from '../../src/dify/wire.js';
 import type { FinishedRun } from '../../src/model/run.js';
 import { CatchUpBudget } from '../../src/poller/catch-up-budget.js';
 import { LogPoller, type PollSettings } from '../../src/poller/log-poller.js';
@@ -21,12 +22,29 @@ const settings: PollSettings = {
 };
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'partial-succeeded', 'stopped'];
 
-/** A client whose every page request lets the world move on first: runs arrive while we page. */
+/**
+ * A client whose every page request lets the world move on first: runs arrive while we page.
+ * Pages asked for ahead (listLogsLater) count alike; `onPage` sees every page when it is read.
+ */
 class BusyWorldClient extends DifyClient {
-  beforeRequest: () => void = () => {};
+  beforeRequest: (q: LogsQuery) => void = () => {};
+  onPage: (q: LogsQuery, page: WireLogsPage) => void = () => {};
   override async listLogs(q: LogsQuery, signal?: AbortSignal) {
-    this.beforeRequest();
-    return super.listLogs(q, signal);
+    this.beforeRequest(q);
+    const page = await super.listLogs(q, signal);
+    this.onPage(q, page);
+    return page;
+  }
+  override async listLogsLater(q: LogsQuery, signal?: AbortSignal) {
+    this.beforeRequest(q);
+    const later = await super.listLogsLater(q, signal);
+    return {
+      read: async () => {
+        const page = await later.read();
+        this.onPage(q, page);
+        return page;
+      },
+    };
   }
 }
 
@@ -205,19 +223,15 @@ describe('LogPoller: every finished run counted exactly once', () => {
     const poller = h.poller(state, { maxPagesPerPoll: 40 });
     const random = seededRandom(13);
     let failed = 0;
-    h.client.beforeRequest = () => {
-      if (random() < 0.1) h.sim.faults.inject({ kind: random() < 0.5 ? 'http_503' : 'reset', times: 1 + Math.floor(random() * 10) });
-    };
     // Runs counted when a window's first and second pages are asked for: the same when page 2 is
     // asked for while page 1 is handled.
     const countedAt = new Map<string, number[]>();
-    const listLogs = h.client.listLogs.bind(h.client);
-    h.client.listLogs = (q, signal) => {
+    h.client.beforeRequest = (q) => {
+      if (random() < 0.1) h.sim.faults.inject({ kind: random() < 0.5 ? 'http_503' : 'reset', times: 1 + Math.floor(random() * 10) });
       if (q.before !== undefined && q.limit !== 1 && q.page <= 2) {
         const key = `${q.after}-${q.before}`;
         countedAt.set(key, [...(countedAt.get(key) ?? []), h.runs.length]);
       }
-      return listLogs(q, signal);
     };
     for (let i = 0; i < 60 && h.counted.size < 6_000; i++) {
       h.clock.advance(1_000);
@@ -377,12 +391,9 @@ describe('LogPoller: every finished run counted exactly once', () => {
       const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3 * 3600);
       const horizon0 = state.horizon;
       h.app.addFinishedBacklog(20_000, { fromMs: horizon0 * 1000, toMs: h.clock.now() - 60_000, seed: 6 });
-      const listLogs = h.client.listLogs.bind(h.client);
       let rowsRead = 0;
-      h.client.listLogs = async (q, signal) => {
-        const page = await listLogs(q, signal);
+      h.client.onPage = (_q, page) => {
         rowsRead += page.data.length;
-        return page;
       };
       const poller = h.poller(state, { maxPagesPerPoll: 30 });
       let polls = 0;

@@ -20,11 +20,15 @@ export const defaultSettings: PollSettings = {
   maxPagesPerPoll: 500,
 };
 
-/** A client that can rewrite every logs page (to plant rows Dify might send). */
+/** A client that can rewrite every logs page (to plant rows Dify might send), asked for ahead or not. */
 export class TamperingClient extends DifyClient {
   tamper: (q: LogsQuery, page: WireLogsPage) => WireLogsPage = (_q, p) => p;
   override async listLogs(q: LogsQuery, signal?: AbortSignal) {
     return this.tamper(q, await super.listLogs(q, signal));
+  }
+  override async listLogsLater(q: LogsQuery, signal?: AbortSignal) {
+    const later = await super.listLogsLater(q, signal);
+    return { read: async () => this.tamper(q, await later.read()) };
   }
 }
 
