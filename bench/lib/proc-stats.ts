@@ -1,5 +1,5 @@
 /** Memory and CPU of the current process, as the benchmark reports them. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface MemoryStats {
@@ -88,4 +88,48 @@ export function sampleMemory(everyMs = 20): { stop(): MemorySample } {
       return peak;
     },
   };
+}
+
+/** CPU seconds of this process's main thread and of all its other threads. */
+export interface ThreadCpu {
+  main: number;
+  /** V8's platform threads (parallel and concurrent GC, optimizing compiler) and libuv's pool. */
+  others: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/task/<tid>/stat times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/**
+ * Per-thread CPU from /proc/self/task (Linux; null elsewhere). Threads that ended since `since`
+ * was taken are missing from the difference, so take both readings while the threads run.
+ */
+export function threadCpu(): ThreadCpu | null {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const out: ThreadCpu = { main: 0, others: 0 };
+  for (const tid of tids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    // Fields after the command name, which is in parentheses and may hold spaces: utime, stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    if (tid === String(process.pid)) out.main += seconds;
+    else out.others += seconds;
+  }
+  return out;
+}
+
+export function threadCpuSince(since: ThreadCpu | null): ThreadCpu | null {
+  const now = threadCpu();
+  if (now === null || since === null) return null;
+  return { main: now.main - since.main, others: now.others - since.others };
 }

@@ -9,7 +9,7 @@ import { limitHeapGrowth } from '../../src/heap.js';
 import { createLogger } from '../../src/log.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig, type BenchTargets } from '../lib/exporter-config.js';
-import { collectGarbage, cpuSecondsSince, memoryStats, sampleMemory } from '../lib/proc-stats.js';
+import { collectGarbage, cpuSecondsSince, memoryStats, sampleMemory, threadCpu, threadCpuSince } from '../lib/proc-stats.js';
 
 // As the CLI does before it creates the exporter.
 limitHeapGrowth();
@@ -57,6 +57,7 @@ serve({
     const before = counted();
     const sampler = sampleMemory();
     const cpu = process.cpuUsage();
+    const threads = threadCpu();
     const loop = performance.eventLoopUtilization();
     const t0 = performance.now();
     let polls = 0;
@@ -77,6 +78,8 @@ serve({
       ingestedMs,
       wallMs,
       cpuSeconds: cpuSecondsSince(cpu),
+      /** cpuSeconds split by thread (Linux only). */
+      threadCpu: threadCpuSince(threads),
       /** Time the event loop was busy: the main thread's share of cpuSeconds (the rest is GC and I/O threads). */
       mainThreadSeconds: performance.eventLoopUtilization(loop).active / 1000,
       spans: spanCounts(),

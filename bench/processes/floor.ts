@@ -6,7 +6,7 @@ import { DifyClient } from '../../src/dify/client.js';
 import { DifyServers } from '../../src/dify/server-pool.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig, type BenchTargets } from '../lib/exporter-config.js';
-import { cpuSecondsSince, memoryStats } from '../lib/proc-stats.js';
+import { cpuSecondsSince, memoryStats, threadCpu, threadCpuSince } from '../lib/proc-stats.js';
 
 async function fetchAll(client: DifyClient, limit: number, after: number): Promise<number> {
   let rows = 0;
@@ -31,11 +31,13 @@ serve({
     );
     const after = Math.floor(Date.now() / 1000) - Math.floor(config.poll.initialLookbackMs / 1000);
     const cpu = process.cpuUsage();
+    const threads = threadCpu();
     const t0 = performance.now();
     const counts = await Promise.all(clients.map((c) => fetchAll(c, config.poll.pageLimit, after)));
     const wallMs = performance.now() - t0;
     const cpuSeconds = cpuSecondsSince(cpu);
+    const split = threadCpuSince(threads);
     await servers.closeAll();
-    return { runs: counts.reduce((a, b) => a + b, 0), wallMs, cpuSeconds, memory: memoryStats() };
+    return { runs: counts.reduce((a, b) => a + b, 0), wallMs, cpuSeconds, threadCpu: split, memory: memoryStats() };
   },
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, type BenchChild } from '../lib/ipc.js';
-import type { MemorySample, MemoryStats } from '../lib/proc-stats.js';
+import type { MemorySample, MemoryStats, ThreadCpu } from '../lib/proc-stats.js';
 import { median } from '../lib/stats.js';
 
 export interface CatchUpOptions {
@@ -22,6 +22,8 @@ interface PassResult {
   runs: number;
   wallMs: number;
   cpuSeconds: number;
+  /** cpuSeconds split by thread (Linux only). */
+  threadCpu: ThreadCpu | null;
   memory: MemoryStats;
 }
 interface ExporterPass extends PassResult {
@@ -86,6 +88,16 @@ async function withChild<T>(name: string, fn: (c: BenchChild) => Promise<T>): Pr
 
 const perSecond = (p: PassResult): number => p.runs / (p.wallMs / 1000);
 
+/** A pass's CPU by thread: the main thread, and V8's (GC, optimizing compiler) and libuv's threads. */
+const threadSplit = (p: PassResult): string =>
+  p.threadCpu === null ? '' : `main thread ${p.threadCpu.main.toFixed(2)} s, other threads ${p.threadCpu.others.toFixed(2)} s`;
+
+/** Where an exporter pass's CPU went: the event loop's busy time and the split by thread. */
+function cpuSplit(e: ExporterPass): string {
+  const busy = `event loop busy ${e.mainThreadSeconds.toFixed(2)} s`;
+  return e.threadCpu === null ? busy : `${busy}; ${threadSplit(e)}`;
+}
+
 export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void): Promise<CatchUpResult> {
   const sim = await startChild('simulator');
   const sink = await startChild('span-sink');
@@ -122,14 +134,14 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       const f = await floorPass();
       if (f.runs !== backlog) throw new Error(`floor fetched ${f.runs} rows, expected ${backlog}`);
       floors.push(f);
-      log(`catch-up: floor pass ${i + 1}: ${Math.round(perSecond(f)).toLocaleString('en')} runs/s`);
+      log(`catch-up: floor pass ${i + 1}: ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, CPU ${f.cpuSeconds.toFixed(2)} s${f.threadCpu === null ? '' : ` (${threadSplit(f)})`}`);
       await sink.call('reset');
       const cpuBefore = await othersCpu();
       const e = await exporterPass(i);
       const cpuAfter = await othersCpu();
       if (e.runs !== backlog) throw new Error(`exporter counted ${e.runs} runs, expected ${backlog} (${e.errors.join('; ')})`);
       exporters.push(e);
-      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s (all counted after ${(e.ingestedMs / 1000).toFixed(2)} s, spans flushed after ${(e.wallMs / 1000).toFixed(2)} s), CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB); meanwhile simulator CPU ${(cpuAfter.simulator - cpuBefore.simulator).toFixed(2)} s for ${cpuAfter.requests - cpuBefore.requests} requests, span sink CPU ${(cpuAfter.sink - cpuBefore.sink).toFixed(2)} s`);
+      log(`catch-up: exporter pass ${i + 1}: ${Math.round(perSecond(e)).toLocaleString('en')} runs/s (all counted after ${(e.ingestedMs / 1000).toFixed(2)} s, spans flushed after ${(e.wallMs / 1000).toFixed(2)} s), CPU ${e.cpuSeconds.toFixed(2)} s (${cpuSplit(e)}), ${e.polls} polls, ${e.spans.exported} spans, ${e.spans.dropped} dropped; peak RSS ${e.memory.peakRssMb} MB (heap ${e.atPeak.heapUsedMb} MB used of ${e.atPeak.heapTotalMb} MB); meanwhile simulator CPU ${(cpuAfter.simulator - cpuBefore.simulator).toFixed(2)} s for ${cpuAfter.requests - cpuBefore.requests} requests, span sink CPU ${(cpuAfter.sink - cpuBefore.sink).toFixed(2)} s`);
     }
     let withoutSpans: CatchUpResult['withoutSpans'] = null;
     if (!allWithoutSpans) {
@@ -137,7 +149,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       const e = await exporterPass(o.passes, false);
       if (e.runs !== backlog) throw new Error(`exporter without spans counted ${e.runs} runs, expected ${backlog}`);
       withoutSpans = { runsPerSecond: Math.round(perSecond(e)), cpuSecondsPer100k: (e.cpuSeconds / e.runs) * 100_000, ratio: perSecond(e) / perSecond(f) };
-      log(`catch-up: floor ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, then exporter without spans ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (event loop busy ${e.mainThreadSeconds.toFixed(2)} s)`);
+      log(`catch-up: floor ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, then exporter without spans ${Math.round(perSecond(e)).toLocaleString('en')} runs/s, CPU ${e.cpuSeconds.toFixed(2)} s (${cpuSplit(e)})`);
     }
     // Spans of the last exporter pass with spans (the sink is reset before each).
     const sinkStats = await sink.call<{ spans: number }>('stats');
