@@ -23,41 +23,65 @@ function countJsonSpans(body: Buffer): number {
 }
 
 /**
- * Calls `onField(field, start, end)` for each length-delimited field of the message in
- * body[start, end), skipping the other wire types.
+ * Reads a body across the chunks it arrived in (no copy into one buffer: ~40 % of the sink's CPU
+ * went to that copy). Positions are offsets into the whole body.
  */
-function eachLenField(body: Buffer, start: number, end: number, onField: (field: number, from: number, to: number) => void): void {
-  let pos = start;
-  const varint = (): number => {
+class ChunkReader {
+  private chunk = 0;
+  /** Offset of chunks[chunk] in the body. */
+  private base = 0;
+  pos = 0;
+
+  constructor(private readonly chunks: readonly Buffer[]) {}
+
+  private byte(): number {
+    while (this.pos - this.base >= this.chunks[this.chunk]!.length) {
+      this.base += this.chunks[this.chunk]!.length;
+      this.chunk++;
+      if (this.chunk >= this.chunks.length) throw new Error('body ends inside a field');
+    }
+    return this.chunks[this.chunk]![this.pos++ - this.base]!;
+  }
+
+  varint(): number {
     let value = 0;
     for (let shift = 1; ; shift *= 128) {
-      const byte = body[pos++]!;
+      const byte = this.byte();
       value += (byte & 127) * shift;
-      if (byte < 128 || pos >= end) return value;
+      if (byte < 128) return value;
     }
-  };
-  while (pos < end) {
-    const key = varint();
+  }
+}
+
+/**
+ * Calls `onField(field, end)` for each length-delimited field of the message that runs from the
+ * reader's position to `end` (the field's content starts at the reader's position; the reader is
+ * moved past it afterwards), skipping the other wire types.
+ */
+function eachLenField(r: ChunkReader, end: number, onField: (field: number, end: number) => void): void {
+  while (r.pos < end) {
+    const key = r.varint();
     const wireType = key % 8;
-    if (wireType === 0) varint();
-    else if (wireType === 1) pos += 8;
-    else if (wireType === 5) pos += 4;
+    if (wireType === 0) r.varint();
+    else if (wireType === 1) r.pos += 8;
+    else if (wireType === 5) r.pos += 4;
     else if (wireType === 2) {
-      const length = varint();
-      onField(Math.floor(key / 8), pos, pos + length);
-      pos += length;
+      const fieldEnd = r.varint() + r.pos;
+      onField(Math.floor(key / 8), fieldEnd);
+      r.pos = fieldEnd;
     } else throw new Error(`unexpected wire type ${wireType}`);
   }
 }
 
 /** ExportTraceServiceRequest.resource_spans(1) > ResourceSpans.scope_spans(2) > ScopeSpans.spans(2). */
-function countProtobufSpans(body: Buffer): number {
+function countProtobufSpans(chunks: readonly Buffer[]): number {
+  const r = new ChunkReader(chunks);
   let n = 0;
-  eachLenField(body, 0, body.length, (f1, s1, e1) => {
+  eachLenField(r, chunks.reduce((total, c) => total + c.length, 0), (f1, e1) => {
     if (f1 !== 1) return;
-    eachLenField(body, s1, e1, (f2, s2, e2) => {
+    eachLenField(r, e1, (f2, e2) => {
       if (f2 !== 2) return;
-      eachLenField(body, s2, e2, (f3) => {
+      eachLenField(r, e2, (f3) => {
         if (f3 === 2) n++;
       });
     });
@@ -69,16 +93,15 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    let body = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    const body = req.headers['content-encoding'] === 'gzip' ? [gunzipSync(Buffer.concat(chunks))] : chunks;
     requests++;
-    bytes += body.length;
+    for (const c of body) bytes += c.length;
     if (req.headers['content-type'] === 'application/x-protobuf') {
       spans += countProtobufSpans(body);
       res.writeHead(200, { 'content-type': 'application/x-protobuf' });
       res.end();
     } else {
-      spans += countJsonSpans(body);
+      spans += countJsonSpans(Buffer.concat(body));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     }
