@@ -63,6 +63,12 @@ interface Scan {
   checked: Set<string>;
   /** The newest row seen before this poll (lateness is measured from it). */
   newestBefore: number;
+  /**
+   * The newest row seen, this poll included. It becomes the state's `newest` only once the read
+   * that saw it is complete: a window given up or a page that failed leaves unread rows below it,
+   * and those, read later, are not late.
+   */
+  newestRead: number;
 }
 
 export class LogPoller {
@@ -97,6 +103,10 @@ export class LogPoller {
       },
       checked: new Set(),
       newestBefore: state.newest,
+      newestRead: state.newest,
+    };
+    const readComplete = () => {
+      if (scan.newestRead > state.newest) state.newest = scan.newestRead;
     };
     const list = async (q: { page: number; limit?: number; after: number; before?: number; keyword?: string }) => {
       scan.outcome.pages++;
@@ -158,6 +168,7 @@ export class LogPoller {
           return this.client.listLogsLater({ page, limit: s.pageLimit, after: from, before: end + 1 }, signal);
         };
         const first = window.first;
+        const newestBeforeWindow = scan.newestRead;
         let next: Promise<LogsPageLater> = Promise.resolve({ read: () => Promise.resolve(first) });
         let givenUp = false;
         for (let page = 1; ; page++) {
@@ -184,12 +195,14 @@ export class LogPoller {
           }
         }
         if (givenUp) {
+          scan.newestRead = newestBeforeWindow;
           scan.outcome.more = true;
           break;
         }
       } finally {
         claim.close();
       }
+      readComplete();
       state.advanceTo(window.end + 1, settled ? 0 : s.overlapSeconds);
       from = state.horizon;
       total = Math.max(0, total - window.first.total);
@@ -202,6 +215,7 @@ export class LogPoller {
     if (!scan.outcome.more) {
       page1 ??= await list({ page: 1, after: from });
       await this.scanOpenEnded(page1, from, list, scan);
+      readComplete();
       // Rows may still arrive in the newest second: the horizon stays an overlap below it.
       state.advanceTo(Math.min(state.newest, this.difyNowSeconds() + 1), s.overlapSeconds);
       state.pending.scan((slot, createdAt) => {
@@ -222,6 +236,7 @@ export class LogPoller {
       }
       scan.checked.add(p.logId);
     }
+    readComplete();
 
     const now = this.clock.now();
     for (const id of scan.checked) {
@@ -303,7 +318,7 @@ export class LogPoller {
     }
     if (createdAt < state.horizon || state.seen.has(logId)) return;
     state.seen.set(logId, createdAt);
-    if (createdAt > state.newest) state.newest = createdAt;
+    if (createdAt > scan.newestRead) scan.newestRead = createdAt;
     else if (scan.newestBefore - createdAt > scan.outcome.lateSeconds) scan.outcome.lateSeconds = scan.newestBefore - createdAt;
     if (view.kind === 'final') {
       this.count(view.run, scan.outcome);

@@ -461,6 +461,47 @@ describe('LogPoller: every finished run counted exactly once', () => {
     });
   });
 
+  it('a window given up for lack of span room, or cut short by a failed page, is read again without "late" rows', async () => {
+    // Rows commit at once: any lateness measured here is the poller's own mistake.
+    const h = await harness('1.13.0', 33, 0);
+    const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3600);
+    const horizon0 = state.horizon;
+    h.app.addFinishedBacklog(6_000, { fromMs: horizon0 * 1000, toMs: h.clock.now() - 60_000, seed: 8 });
+    // Room for 250 spans that only drains between polls: windows are given up part-read.
+    let queued = 0;
+    const budget = new CatchUpBudget(
+      () => Math.max(0, 250 - queued),
+      async () => h.clock.advance(1),
+    );
+    const poller = new LogPoller(h.client, state, h.clock, settings, (run) => {
+      queued++;
+      h.counted.set(run.runId, (h.counted.get(run.runId) ?? 0) + 1);
+      h.runs.push(run);
+    }, budget);
+    let failAt = 40;
+    h.client.beforeRequest = (q) => {
+      if (q.before !== undefined && q.page > 1 && --failAt === 0) throw new Error('connection reset');
+    };
+    let late = 0;
+    let failed = 0;
+    let polls = 0;
+    for (let more = true; (more || failAt > 0) && polls < 200; polls++) {
+      try {
+        const outcome = await poller.poll();
+        late = Math.max(late, outcome.lateSeconds);
+        more = outcome.more;
+      } catch {
+        failed++;
+      }
+      queued = 0;
+      h.clock.advance(500);
+    }
+    expect(failed).toBe(1);
+    expect(polls).toBeGreaterThan(20);
+    expect(late).toBe(0);
+    expectExactlyOnce(h, horizon0);
+  });
+
   it('measures how late rows commit, so the overlap can be set above it; with it, none is missed', async () => {
     const h = await harness('1.10.1', 31, 8_000);
     const state = new TargetState(Math.floor(h.clock.now() / 1000));
