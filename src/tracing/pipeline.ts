@@ -59,7 +59,9 @@ export class SpanPipeline implements RunTracer {
 
   constructor(private readonly o: PipelineOptions) {
     this.outbox = new Outbox(o.maxOutboxSpans);
-    this.batchSize = Math.max(1, Math.min(o.maxBatchSize, o.maxOutboxSpans));
+    // Catch-up reads on only while the outbox is under half full (spareCapacity): a larger batch
+    // would wait for the flush timer there, and catch-up with it.
+    this.batchSize = Math.max(1, Math.min(o.maxBatchSize, Math.floor(o.maxOutboxSpans / 2)));
   }
 
   record(target: TracedTarget, run: FinishedRun): void {

@@ -95,6 +95,21 @@ describe('span delivery', () => {
     expect(await attemptsAt(91)).toBe(8);
   });
 
+  it('sends a batch as soon as half the outbox waits, however large max_batch_size is', async () => {
+    // Catch-up reads on only while the outbox is under half full: with a batch larger than that,
+    // the spans of a backlog waited for the flush timer, and the poller gave its windows up.
+    const h = await harness({ maxBatchSize: 512, maxOutboxSpans: 500 });
+    const tracer = h.pipeline();
+    tracer.start();
+    const runs = finishedRuns(250);
+    for (const run of runs) tracer.record(bot, run);
+    expect(tracer.spareCapacity()).toBe(0);
+    await tracer.idle(); // no timer moved
+    expect(h.receiver.requests()).toHaveLength(1);
+    expect(traceIds(h.receiver.spans())).toEqual(runs.map((r) => traceOf(r.runId)).sort());
+    expect(tracer.spareCapacity()).toBe(250);
+  });
+
   it('past the outbox bound drops the oldest spans, counts them and warns once', async () => {
     const h = await harness({ maxBatchSize: 5, maxOutboxSpans: 20 });
     h.receiver.mode = 'unavailable';
