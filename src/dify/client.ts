@@ -121,7 +121,7 @@ export class DifyClient {
   }
 
   async listLogs(q: LogsQuery, signal?: AbortSignal): Promise<WireLogsPage> {
-    return logsPage(await this.get('workflow_logs', '/workflows/logs', logsParams(q), signal));
+    return this.fetchLogs(q, signal);
   }
 
   /**
@@ -138,11 +138,16 @@ export class DifyClient {
         try {
           body = JSON.parse(bytes.toString('utf8'));
         } catch {
-          return this.listLogs(q, signal);
+          return this.fetchLogs(q, signal);
         }
         return logsPage(body);
       },
     };
+  }
+
+  /** listLogs itself; listLogsLater asks again through it, not through an override of listLogs. */
+  private async fetchLogs(q: LogsQuery, signal?: AbortSignal): Promise<WireLogsPage> {
+    return logsPage(await this.get('workflow_logs', '/workflows/logs', logsParams(q), signal));
   }
 
   async close(): Promise<void> {

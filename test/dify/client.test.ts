@@ -23,7 +23,7 @@ async function setup(opts: { timeoutMs?: number; maxRetries?: number } = {}) {
     backoff: { baseMs: 1, maxMs: 5 },
     onRequest: (endpoint, code) => requests.push([endpoint, code]),
   });
-  return { sim, app, client, requests };
+  return { sim, app, client, requests, baseUrl };
 }
 
 async function failure(p: Promise<unknown>): Promise<DifyApiError> {
@@ -116,6 +116,22 @@ describe('DifyClient', () => {
       expect(requests.map(([, code]) => code)).toEqual(['200', '200', '200']);
       sim.faults.inject({ kind: 'wrong_shape', times: 1 });
       expect((await failure((await client.listLogsLater({ page: 1, limit: 10 })).read())).reason).toBe('bad_response');
+    });
+
+    it('asks again without going through an override of listLogs (a wrapper would see the page twice)', async () => {
+      const { sim, app, baseUrl } = await setup();
+      app.addFinishedRun({ status: 'succeeded' });
+      const seen: number[] = [];
+      class Wrapping extends DifyClient {
+        override async listLogs(q: { page: number; limit: number }) {
+          seen.push(q.page);
+          return super.listLogs(q);
+        }
+      }
+      const client = new Wrapping({ baseUrl, apiKey: KEY, backoff: { baseMs: 1, maxMs: 5 } });
+      sim.faults.inject({ kind: 'malformed_json', times: 1 });
+      expect((await (await client.listLogsLater({ page: 1, limit: 10 })).read()).data).toHaveLength(1);
+      expect(seen).toEqual([]);
     });
 
     it('fails at once on an error status, as listLogs does', async () => {
