@@ -48,6 +48,7 @@ export class FileStateStore implements StateStore {
     const tmp = join(dir, `.${basename(this.location)}.${process.pid}.tmp`);
     const fh = await open(tmp, 'w', 0o600);
     let written = false;
+    let closed = false;
     try {
       let gathered: string[] = [];
       let chars = 0;
@@ -63,9 +64,14 @@ export class FileStateStore implements StateStore {
       await fh.sync();
       written = true;
     } finally {
-      await fh.close();
-      // A save that failed part-way leaves no half-written file next to the state.
-      if (!written) await unlink(tmp).catch(() => {});
+      try {
+        await fh.close();
+        closed = true;
+      } finally {
+        // A save that failed part-way, or whose file would not close, leaves no temporary file
+        // next to the state.
+        if (!written || !closed) await unlink(tmp).catch(() => {});
+      }
     }
     await rename(tmp, this.location);
     const d = await open(dir, 'r');

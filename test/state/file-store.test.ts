@@ -5,8 +5,29 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileStateStore } from '../../src/state/file-store.js';
+
+/** Set to make the next temporary file written fail on close (after its data was written). */
+const closing = vi.hoisted(() => ({ fail: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...fs,
+    open: async (...args: Parameters<typeof fs.open>) => {
+      const fh = await fs.open(...args);
+      if (closing.fail && args[1] === 'w') {
+        closing.fail = false;
+        const close = fh.close.bind(fh);
+        fh.close = async () => {
+          await close();
+          throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO' });
+        };
+      }
+      return fh;
+    },
+  };
+});
 
 const dirs: string[] = [];
 function tempPath(): string {
@@ -52,5 +73,16 @@ describe('the state file store', () => {
     expect(readdirSync(join(path, '..'))).toEqual(['state.json']);
     await store.save([before.replace('"savedAt":1', '"savedAt":3')]);
     expect((await store.load())?.savedAt).toBe(3);
+  });
+
+  it('keeps the previous file when the new one will not close, and leaves no temporary file behind', async () => {
+    const path = tempPath();
+    const store = new FileStateStore(path);
+    const before = '{"version":1,"savedAt":1,"targets":{},"outbox":[]}';
+    await store.save([before]);
+    closing.fail = true;
+    await expect(store.save([before.replace('"savedAt":1', '"savedAt":2')])).rejects.toThrow('EIO');
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readdirSync(join(path, '..'))).toEqual(['state.json']);
   });
 });
