@@ -22,7 +22,7 @@ import { SnapshotWriter } from './state/snapshot-writer.js';
 import { serialiseSnapshot, type StateStore } from './state/store.js';
 import { targetStateId } from './state/target-id.js';
 import { createRunTracer, type RunTracer } from './tracing/run-tracer.js';
-import { traceIdForRun } from './tracing/ids.js';
+import { traceWordsForRun } from './tracing/ids.js';
 import { secretsOf } from './config/secrets.js';
 import { createNameClaimer } from './config/target-names.js';
 import { createLogger, registerSecret } from './log.js';
@@ -64,7 +64,7 @@ export async function createExporter(config: ExporterConfig, deps: ExporterDeps 
   registry.addSource(createProcessMetricsSource());
 
   const tracer = await createRunTracer(config.tracing, { registry, logger, clock, env: deps.env ?? process.env, version: VERSION });
-  const recorder = new RunRecorder(metrics, { exemplars: true, traceIdForRun });
+  const recorder = new RunRecorder(metrics, { exemplars: true, traceWordsForRun });
 
   const store = deps.stateStore ?? (config.state.path ? new FileStateStore(config.state.path, logger) : new MemoryStateStore());
   const saved = await store.load();

@@ -2,6 +2,9 @@
  * Benchmark child: the real exporter (createExporter, autoPoll off) against the simulator child,
  * spans to the sink child. Reports its own wall time, CPU and peak RSS.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import type { Counter } from '../../src/metrics/exposition/counter.js';
 import { createExporter, type Exporter } from '../../src/main.js';
@@ -15,6 +18,27 @@ import { collectGarbage, cpuSecondsSince, memoryStats, sampleMemory, threadCpu, 
 limitHeapGrowth();
 
 let exporter: Exporter | null = null;
+
+/**
+ * With BENCH_ALLOC_PROFILE=<dir>, the ingest's allocations (objects collected since included) are
+ * sampled every 4 KB and written to <dir>/alloc-<pid>.heapprofile (open it in Chrome DevTools).
+ * Sampling slows the ingest; its numbers are not comparable.
+ */
+async function startAllocationProfile(): Promise<{ stop(): Promise<void> }> {
+  const dir = process.env.BENCH_ALLOC_PROFILE;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop() {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `alloc-${process.pid}.heapprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 let clock: ManualClock | null = null;
 
 function must(): Exporter {
@@ -56,6 +80,7 @@ serve({
     const e = must();
     const before = counted();
     const sampler = sampleMemory();
+    const allocations = await startAllocationProfile();
     const cpu = process.cpuUsage();
     const threads = threadCpu();
     const loop = performance.eventLoopUtilization();
@@ -72,6 +97,7 @@ serve({
     const ingestedMs = performance.now() - t0;
     await e.tracer.forceFlush();
     const wallMs = performance.now() - t0;
+    await allocations.stop();
     return {
       runs: counted() - before,
       polls,

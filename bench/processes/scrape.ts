@@ -10,7 +10,7 @@ import { createExporter, type Exporter } from '../../src/main.js';
 import { RunRecorder } from '../../src/metrics/run-recorder.js';
 import type { ExpositionFormat } from '../../src/metrics/exposition/format.js';
 import { CREATED_FROM_VALUES, RUN_STATUSES, TRIGGERED_FROM_VALUES, type FinishedRun } from '../../src/model/run.js';
-import { traceIdForRun } from '../../src/tracing/ids.js';
+import { traceWordsForRun } from '../../src/tracing/ids.js';
 import { Prng } from '../../src/simulator/prng.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig } from '../lib/exporter-config.js';
@@ -73,7 +73,7 @@ serve({
       logger: createLogger({ level: 'warn', destination: process.stderr }),
     });
     await exporter.start();
-    recorder = new RunRecorder(exporter.metrics, { exemplars: true, traceIdForRun });
+    recorder = new RunRecorder(exporter.metrics, { exemplars: true, traceWordsForRun });
     apps = exporter.targets().map((t) => t.app);
     for (const app of apps) {
       for (const status of RUN_STATUSES) for (const t of TRIGGERED) for (const c of CREATED) recorder.record(app, run(status, t, c));

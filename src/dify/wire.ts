@@ -41,9 +41,11 @@ export const logsPageSchema = z.object({
   limit: z.number().int(),
   total: z.number().int().nonnegative(),
   has_more: z.boolean(),
-  data: z.array(z.unknown()),
+  // An array, its rows as they are: each row is read (and a bad one skipped) by the poller. Not
+  // z.array(z.unknown()), which copies the array and makes a result object per row.
+  data: z.custom<unknown[]>((value) => Array.isArray(value)),
 });
-export type WireLogsPage = Omit<z.infer<typeof logsPageSchema>, 'data'> & { data: unknown[] };
+export type WireLogsPage = z.infer<typeof logsPageSchema>;
 
 export const appInfoSchema = z.object({
   name: z.string(),

@@ -47,7 +47,11 @@ export class TargetState {
     const next = bound - overlapSeconds;
     if (next <= this.horizon) return;
     this.horizon = next;
-    for (const [id, createdAt] of this.seen) if (createdAt < next) this.seen.delete(id);
+    // forEach: no [id, createdAt] array per entry, as for...of makes (deleting while iterating is safe).
+    const seen = this.seen;
+    seen.forEach((createdAt, id) => {
+      if (createdAt < next) seen.delete(id);
+    });
   }
 
   toJSON(): TargetStateJSON {
@@ -78,11 +82,11 @@ export class TargetState {
       piece = [];
     };
     const bySecond = new Map<number, string[]>();
-    for (const [id, c] of this.seen) {
+    this.seen.forEach((c, id) => {
       const ids = bySecond.get(c);
       if (ids === undefined) bySecond.set(c, [id]);
       else ids.push(id);
-    }
+    });
     head.push(`{"app":${JSON.stringify(app)},"horizon":${this.horizon},"newest":${this.newest},"rowsPerSecond":${this.rowsPerSecond},"seen":{`);
     let entries = 0;
     for (const [c, ids] of bySecond) {

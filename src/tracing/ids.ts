@@ -46,15 +46,22 @@ export function spanIdForTrace(traceId: string): string {
 }
 
 /**
+ * The trace id of a run (traceIdForRun) as four 32-bit words, the first hex digits first, into
+ * `out`: without building its hex for the common lowercase UUID.
+ */
+export function traceWordsForRun(runId: string, out: Uint32Array): void {
+  if (packUuid(runId, out, 0) && (out[0] !== 0 || out[1] !== 0 || out[2] !== 0 || out[3] !== 0)) return;
+  const hex = traceIdForRun(runId); // not a lowercase UUID, or the nil UUID (hashed)
+  for (let i = 0; i < 4; i++) out[i] = Number.parseInt(hex.slice(8 * i, 8 * i + 8), 16);
+}
+
+/**
  * The ids of a run's span as bytes, for encoders: the trace id (16 bytes) and the span id (8)
  * that traceIdForRun and spanIdForTrace give as hex, without building those strings for the
  * common lowercase UUID.
  */
 export function writeSpanIds(runId: string, traceId: Uint8Array, spanId: Uint8Array): void {
-  if (!packUuid(runId, words, 0) || (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0)) {
-    const hex = traceIdForRun(runId); // not a lowercase UUID, or the nil UUID (hashed)
-    for (let i = 0; i < 4; i++) words[i] = Number.parseInt(hex.slice(8 * i, 8 * i + 8), 16);
-  }
+  traceWordsForRun(runId, words);
   for (let i = 0; i < 4; i++) {
     const w = words[i] as number;
     traceId[4 * i] = w >>> 24;

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DifyClient, type Endpoint } from '../../src/dify/client.js';
 import { DifyApiError } from '../../src/dify/errors.js';
@@ -96,6 +98,23 @@ describe('DifyClient', () => {
     const { sim, client } = await setup({ maxRetries: 0 });
     sim.faults.inject({ kind: 'wrong_shape', times: 1 });
     expect((await failure(client.listLogs({ page: 1, limit: 10 }))).reason).toBe('bad_response');
+  });
+
+  it('fails a logs page whose data is not an array, naming the field', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"page":1,"limit":10,"total":1,"has_more":false,"data":{"0":{"id":"x"}}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new DifyClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: KEY, maxRetries: 0 });
+      const err = await failure(client.listLogs({ page: 1, limit: 10 }));
+      expect(err.reason).toBe('bad_response');
+      expect(err.message).toContain('unexpected body shape (data)');
+      await client.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   describe('a page read later (listLogsLater)', () => {

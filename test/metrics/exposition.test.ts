@@ -83,6 +83,15 @@ describe('exposition formats', () => {
     expect(text).toContain('z_seconds_bucket{app="a",le="1"} 5 # {trace_id="ffffffff00000000abcdef0123456789"} 0.5 1700000000.500\n');
   });
 
+  it('takes a trace id given as four words as the same id in hex', async () => {
+    const reg = new MetricRegistry();
+    const c = reg.register(new Counter({ name: 'w_total', help: 'W.', labelNames: ['app'] }));
+    const words = Uint32Array.of(0xffffffff, 0, 0xabcdef01, 0x23456789);
+    c.inc(['a'], 1, { traceId: words, value: 1, timestamp: 1700000000.5 });
+    words.fill(7); // copied when recorded
+    expect(await reg.render('openmetrics')).toContain('w_total{app="a"} 1 # {trace_id="ffffffff00000000abcdef0123456789"} 1 1700000000.500\n');
+  });
+
   it('re-renders a series after it changes (the per-series cache is invalidated)', async () => {
     const reg = new MetricRegistry();
     const c = reg.register(new Counter({ name: 'y_total', help: 'Y.', labelNames: ['app'] }));

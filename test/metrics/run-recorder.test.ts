@@ -4,7 +4,7 @@ import { defineMetrics } from '../../src/metrics/definitions.js';
 import { MetricRegistry } from '../../src/metrics/exposition/registry.js';
 import { RunRecorder } from '../../src/metrics/run-recorder.js';
 import type { FinishedRun } from '../../src/model/run.js';
-import { traceIdForRun } from '../../src/tracing/ids.js';
+import { traceIdForRun, traceWordsForRun } from '../../src/tracing/ids.js';
 
 let n = 0;
 function run(over: Partial<FinishedRun>): FinishedRun {
@@ -35,7 +35,7 @@ function run(over: Partial<FinishedRun>): FinishedRun {
 describe('RunRecorder', () => {
   it('counts each run once under its own status, triggered_from and created_from', async () => {
     const registry = new MetricRegistry();
-    const recorder = new RunRecorder(defineMetrics(registry), { exemplars: true, traceIdForRun });
+    const recorder = new RunRecorder(defineMetrics(registry), { exemplars: true, traceWordsForRun });
     recorder.initApp('bot');
     const runs = [
       run({}),

@@ -24,7 +24,7 @@ function targetWorker(
 ): TargetWorker {
   return new TargetWorker(baseUrl, 'bot', 'target-1', {
     client: new DifyClient({ baseUrl, apiKey, ...(o.maxRetries === undefined ? {} : { maxRetries: o.maxRetries }), backoff: { baseMs: 1, maxMs: 2 } }),
-    recorder: new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceIdForRun: (id) => id }),
+    recorder: new RunRecorder(defineMetrics(new MetricRegistry()), { exemplars: false, traceWordsForRun: () => {} }),
     clock,
     logger: pino({ level: 'silent' }),
     settings: { pageLimit: 100, maxLookupsPerPoll: 5, rescanWindowMs: 600_000, pollIntervalMs: 15_000, overlapSeconds: 2, maxPendingRuns: 100, maxPendingAgeMs: 86_400_000, maxPagesPerPoll: o.maxPagesPerPoll, initialLookbackMs: o.initialLookbackMs },

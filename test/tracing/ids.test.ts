@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as crypto from 'node:crypto';
-import { spanIdForTrace, traceIdForRun, writeSpanIds } from '../../src/tracing/ids.js';
+import { spanIdForTrace, traceIdForRun, traceWordsForRun, writeSpanIds } from '../../src/tracing/ids.js';
 
 describe('traceIdForRun', () => {
   it('is the run UUID without dashes, lowercased', () => {
@@ -45,11 +45,14 @@ describe('writeSpanIds', () => {
     'not-a-uuid',
     '',
     'ünïcode-run-id',
-  ])('writes the bytes of traceIdForRun and spanIdForTrace for %j', (runId) => {
+  ])('writes the bytes (and words) of traceIdForRun and spanIdForTrace for %j', (runId) => {
     const traceId = new Uint8Array(16);
     const spanId = new Uint8Array(8);
     writeSpanIds(runId, traceId, spanId);
     expect(hex(traceId)).toBe(traceIdForRun(runId));
     expect(hex(spanId)).toBe(spanIdForTrace(traceIdForRun(runId)));
+    const words = new Uint32Array(4);
+    traceWordsForRun(runId, words);
+    expect([...words].map((w) => w.toString(16).padStart(8, '0')).join('')).toBe(traceIdForRun(runId));
   });
 });

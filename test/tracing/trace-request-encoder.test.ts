@@ -69,6 +69,20 @@ describe('the OTLP/protobuf request encoder', () => {
     expect(request.resourceSpans).toHaveLength(3);
   });
 
+  it('writes a batch of one resource as one group, and the next batch of several by resource, as the SDK does', () => {
+    const resources = new ResourceCache({});
+    const encoder = new TraceRequestEncoder(resources, scope);
+    const sdkSpans = (batch: SpanRecord[]) =>
+      decodeTraces(decodeProtobufTraceRequest(ProtobufTraceSerializer.serializeRequest(batch.map((r) => toReadableSpan(r, resources.get(r.service, r.serviceVersion), scope)))!));
+    const mixed = randomRecords(120, 13);
+    const one = mixed.filter((r) => r.service === mixed[0]!.service && r.serviceVersion === mixed[0]!.serviceVersion);
+    for (const [batch, groups] of [[one, 1], [mixed, 3], [one.slice(0, 5), 1]] as const) {
+      const request = decodeProtobufTraceRequest(encoder.encode(batch)) as { resourceSpans: unknown[] };
+      expect(request.resourceSpans).toHaveLength(groups);
+      expect(byTrace(decodeTraces(request))).toEqual(byTrace(sdkSpans([...batch])));
+    }
+  });
+
   it('returns a body of its own for each batch (a retried request does not change)', () => {
     const encoder = new TraceRequestEncoder(new ResourceCache({}), scope);
     const first = encoder.encode(randomRecords(50, 5));

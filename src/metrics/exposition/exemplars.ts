@@ -9,8 +9,11 @@ import type { ScrapeWriter } from './scrape-writer.js';
 
 /** An exemplar as given by the caller; its fields are copied. */
 export interface Exemplar {
-  /** A W3C trace id: 32 lowercase hex digits. An exemplar with any other id is not kept. */
-  traceId: string;
+  /**
+   * A W3C trace id: 32 lowercase hex digits (an exemplar with any other string is not kept), or
+   * its 16 bytes as four 32-bit words, the first digits first (no string to build and parse).
+   */
+  traceId: string | Uint32Array;
   value: number;
   /** Unix seconds. */
   timestamp: number;
@@ -91,12 +94,15 @@ export class ExemplarTable {
 
   /** Stores an exemplar in a slot; one whose trace id is not 32 lowercase hex digits is ignored. */
   set(slot: number, e: Exemplar): void {
-    if (!parseTraceId(e.traceId)) return;
+    let words: Uint32Array;
+    if (typeof e.traceId !== 'string') words = e.traceId;
+    else if (parseTraceId(e.traceId)) words = parsed;
+    else return;
     const ids = this.ids;
-    ids[4 * slot] = parsed[0] as number;
-    ids[4 * slot + 1] = parsed[1] as number;
-    ids[4 * slot + 2] = parsed[2] as number;
-    ids[4 * slot + 3] = parsed[3] as number;
+    ids[4 * slot] = words[0] as number;
+    ids[4 * slot + 1] = words[1] as number;
+    ids[4 * slot + 2] = words[2] as number;
+    ids[4 * slot + 3] = words[3] as number;
     this.values[slot] = e.value;
     this.times[slot] = e.timestamp;
     this.state[slot] = SET | NEW;

@@ -154,6 +154,9 @@ export class TraceRequestEncoder {
   private readonly spanId = new Uint8Array(8);
   private readonly times = new Float64Array(6);
   private readonly resourceBytes = new WeakMap<Resource, Uint8Array>();
+  private lastResource: Resource | null = null;
+  private lastService = '';
+  private lastServiceVersion: string | null = null;
   /** Per app (the span name is made from it): encoded name-and-shared-attributes blocks, the most used first. */
   private readonly sharedBlocks = new Map<string, SharedBlock[]>();
   private readonly sharedValues: SharedValue[] = new Array<SharedValue>(SHARED_ATTRIBUTES.length);
@@ -179,29 +182,51 @@ export class TraceRequestEncoder {
    * (the exporter may send it again meanwhile).
    */
   encode(batch: readonly SpanRecord[]): Uint8Array {
-    const groups = new Map<Resource, SpanRecord[]>();
-    for (const r of batch) {
-      const resource = this.resources.get(r.service, r.serviceVersion);
-      const group = groups.get(resource);
-      if (group === undefined) groups.set(resource, [r]);
-      else group.push(r);
-    }
-    const out = this.out;
-    out.reset();
-    for (const [resource, records] of groups) {
-      const resourceSpans = out.beginLen(REQUEST_RESOURCE_SPANS, GROUP_LENGTH_BYTES);
-      out.lenField(RESOURCE_SPANS_RESOURCE, this.resourceFor(resource));
-      const scopeSpans = out.beginLen(RESOURCE_SPANS_SCOPE_SPANS, GROUP_LENGTH_BYTES);
-      out.lenField(SCOPE_SPANS_SCOPE, this.scopeBytes);
-      for (const r of records) {
-        const span = out.beginLen(SCOPE_SPANS_SPANS, SPAN_LENGTH_BYTES);
-        this.writeSpan(out, r);
-        out.endLen(span, SPAN_LENGTH_BYTES);
+    this.out.reset();
+    // Usually every span of a batch has the same resource (one service.name for all targets):
+    // then the batch is the one group, with no grouping to do.
+    const first = batch.length > 0 ? this.resourceOf(batch[0]!) : null;
+    let oneResource = true;
+    for (let i = 1; i < batch.length && oneResource; i++) oneResource = this.resourceOf(batch[i]!) === first;
+    if (first === null || oneResource) {
+      if (first !== null) this.writeGroup(first, batch);
+    } else {
+      const groups = new Map<Resource, SpanRecord[]>();
+      for (const r of batch) {
+        const resource = this.resourceOf(r);
+        const group = groups.get(resource);
+        if (group === undefined) groups.set(resource, [r]);
+        else group.push(r);
       }
-      out.endLen(scopeSpans, GROUP_LENGTH_BYTES);
-      out.endLen(resourceSpans, GROUP_LENGTH_BYTES);
+      for (const [resource, records] of groups) this.writeGroup(resource, records);
     }
-    return this.body(out);
+    return this.body(this.out);
+  }
+
+  /** The resource of a record's span; the last one found is kept, as the next record usually shares it. */
+  private resourceOf(r: SpanRecord): Resource {
+    if (r.service !== this.lastService || r.serviceVersion !== this.lastServiceVersion || this.lastResource === null) {
+      this.lastResource = this.resources.get(r.service, r.serviceVersion);
+      this.lastService = r.service;
+      this.lastServiceVersion = r.serviceVersion;
+    }
+    return this.lastResource;
+  }
+
+  /** One ResourceSpans message: the resource, the scope and the spans of `records`. */
+  private writeGroup(resource: Resource, records: readonly SpanRecord[]): void {
+    const out = this.out;
+    const resourceSpans = out.beginLen(REQUEST_RESOURCE_SPANS, GROUP_LENGTH_BYTES);
+    out.lenField(RESOURCE_SPANS_RESOURCE, this.resourceFor(resource));
+    const scopeSpans = out.beginLen(RESOURCE_SPANS_SCOPE_SPANS, GROUP_LENGTH_BYTES);
+    out.lenField(SCOPE_SPANS_SCOPE, this.scopeBytes);
+    for (const r of records) {
+      const span = out.beginLen(SCOPE_SPANS_SPANS, SPAN_LENGTH_BYTES);
+      this.writeSpan(out, r);
+      out.endLen(span, SPAN_LENGTH_BYTES);
+    }
+    out.endLen(scopeSpans, GROUP_LENGTH_BYTES);
+    out.endLen(resourceSpans, GROUP_LENGTH_BYTES);
   }
 
   /**
