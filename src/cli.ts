@@ -13,6 +13,7 @@ import { configFilePath, loadConfig } from './config/load.js';
 import type { ExporterConfig } from './config/schema.js';
 import { secretsOf } from './config/secrets.js';
 import { limitHeapGrowth } from './heap.js';
+import { deferOptimization } from './optimization-budget.js';
 import { createLogger, redactSecrets, registerSecret, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -117,6 +118,7 @@ async function runExporter(config: ExporterConfig, io: CliIo): Promise<number> {
   const logger = createLogger({ level: config.log.level });
   exitOnCrash(logger);
   limitHeapGrowth();
+  deferOptimization();
   const { createExporter } = await import('./main.js');
   const exporter = await createExporter(config, { logger, env: io.env as NodeJS.ProcessEnv });
   try {

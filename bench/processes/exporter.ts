@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/clock.js';
 import type { Counter } from '../../src/metrics/exposition/counter.js';
 import { createExporter, type Exporter } from '../../src/main.js';
 import { limitHeapGrowth } from '../../src/heap.js';
+import { deferOptimization } from '../../src/optimization-budget.js';
 import { createLogger } from '../../src/log.js';
 import { serve } from '../lib/ipc.js';
 import { benchConfig, type BenchTargets } from '../lib/exporter-config.js';
@@ -16,6 +17,7 @@ import { collectGarbage, cpuSecondsSince, memoryStats, sampleMemory, threadCpu, 
 
 // As the CLI does before it creates the exporter.
 limitHeapGrowth();
+deferOptimization();
 
 let exporter: Exporter | null = null;
 

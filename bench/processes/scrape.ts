@@ -5,6 +5,7 @@
  * busy exporter does in one scrape interval, so cached series text is invalidated as in real life.
  */
 import { limitHeapGrowth } from '../../src/heap.js';
+import { deferOptimization } from '../../src/optimization-budget.js';
 import { createLogger } from '../../src/log.js';
 import { createExporter, type Exporter } from '../../src/main.js';
 import { RunRecorder } from '../../src/metrics/run-recorder.js';
@@ -21,6 +22,7 @@ const CREATED = [...CREATED_FROM_VALUES, 'other', 'unknown'];
 
 // As the CLI does before it creates the exporter.
 limitHeapGrowth();
+deferOptimization();
 
 let exporter: Exporter | null = null;
 let recorder: RunRecorder | null = null;
