@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { deferOptimization, INTERRUPT_BUDGET } from '../src/optimization-budget.js';
 
 describe('the optimization budget', () => {
-  it('is set at start-up, four times Node 20 default', () => {
+  it('is set at start-up, eight times Node 20 default', () => {
     expect(deferOptimization([])).toBe(`--interrupt-budget=${INTERRUPT_BUDGET}`);
-    expect(INTERRUPT_BUDGET).toBe(4 * 67_584);
+    expect(INTERRUPT_BUDGET).toBe(8 * 67_584);
   });
 
   it('leaves one given on the command line alone', () => {
