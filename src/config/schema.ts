@@ -180,7 +180,7 @@ export function configFileSchema() {
             compression: oneOf(OTLP_COMPRESSIONS).prefault('none').describe(`Request body compression: ${OTLP_COMPRESSIONS.join(' or ')}; filled from OTEL_EXPORTER_OTLP_TRACES_COMPRESSION or OTEL_EXPORTER_OTLP_COMPRESSION when not set.`),
             service_name: text().trim().min(1, 'empty').prefault('dify').describe('service.name of the spans; filled from OTEL_SERVICE_NAME when not set.'),
             include_end_user: boolean().prefault(false).describe('Put the end-user id and session id on spans (they identify people).'),
-            max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans kept until the collector accepts them (saved in the state file); beyond this the oldest waiting span is dropped and counted in dify_exporter_spans_dropped_total.'),
+            max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans kept until the collector accepts them (saved in the state file); beyond this the oldest waiting span is dropped and counted in dify_exporter_spans_dropped_total. At least twice poll.page_limit.'),
             max_batch_size: integer(1, 100_000).prefault(512).describe('Spans per export request (at most half of max_outbox_spans).'),
           },
           'One OpenTelemetry span per finished run, sent over OTLP/HTTP.',
@@ -201,6 +201,16 @@ export function configFileSchema() {
           .describe('The Dify apps to watch: one entry per app API key, on one or more Dify servers.'),
       },
       { error: (issue) => (issue.input == null ? 'the file is empty: list your Dify apps under targets:' : 'the file must be a YAML mapping (key: value)') },
+    )
+    .check(
+      // A backlog is read while the span outbox has room for a page's spans, and catch-up keeps
+      // half the outbox free: with less than two pages, a backlog would never be read.
+      z.superRefine((file, ctx) => {
+        const least = 2 * file.poll.page_limit;
+        if (file.tracing.max_outbox_spans < least) {
+          ctx.addIssue({ code: 'custom', path: ['tracing', 'max_outbox_spans'], message: `must be at least twice poll.page_limit (${least}): a backlog is read a page at a time into half the outbox` });
+        }
+      }),
     )
     .transform(
       (file): ExporterConfig => ({

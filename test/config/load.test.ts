@@ -104,6 +104,16 @@ describe('loadConfig from a file', () => {
     expect(loadConfig({ configPath: file, env: {} }).poll).toEqual(DEFAULTS.poll);
   });
 
+  it('refuses a span outbox smaller than two pages (a backlog would never be read)', () => {
+    const targets = 'targets: [{ base_url: "https://a.example/v1", api_key: app-aaaaaaaa }]\n';
+    const small = yamlFile(`tracing: { max_outbox_spans: 150 }\n${targets}`);
+    expect(problems({ configPath: small, env: {} })).toEqual([
+      'tracing.max_outbox_spans: must be at least twice poll.page_limit (200): a backlog is read a page at a time into half the outbox',
+    ]);
+    const smallPages = yamlFile(`tracing: { max_outbox_spans: 150 }\npoll: { page_limit: 50 }\n${targets}`);
+    expect(loadConfig({ configPath: smallPages, env: {} }).tracing.maxOutboxSpans).toBe(150);
+  });
+
   it('says when the file cannot be read, naming it as the source', () => {
     const missing = join(tmpdir(), 'no-such-dify-exporter.yaml');
     let error: unknown;
