@@ -304,6 +304,10 @@ export class LogPoller {
     }
     const logId = view.kind === 'final' ? view.run.logId : view.logId;
     const createdAt = view.kind === 'final' ? view.run.createdAt : view.createdAt;
+    // Every row read at or above the horizon counts for the newest, also one seen before: a read
+    // cut short may have seen it first without making it the state's newest.
+    const newer = createdAt > scan.newestRead;
+    if (newer && createdAt >= state.horizon) scan.newestRead = createdAt;
     if (state.pending.has(logId)) {
       scan.checked.add(logId);
       if (view.kind === 'final') {
@@ -318,8 +322,7 @@ export class LogPoller {
     }
     if (createdAt < state.horizon || state.seen.has(logId)) return;
     state.seen.set(logId, createdAt);
-    if (createdAt > scan.newestRead) scan.newestRead = createdAt;
-    else if (scan.newestBefore - createdAt > scan.outcome.lateSeconds) scan.outcome.lateSeconds = scan.newestBefore - createdAt;
+    if (!newer && scan.newestBefore - createdAt > scan.outcome.lateSeconds) scan.outcome.lateSeconds = scan.newestBefore - createdAt;
     if (view.kind === 'final') {
       this.count(view.run, scan.outcome);
       return;

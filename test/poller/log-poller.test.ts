@@ -502,6 +502,33 @@ describe('LogPoller: every finished run counted exactly once', () => {
     expectExactlyOnce(h, horizon0);
   });
 
+  it('after a poll cut short, the next one moves the horizon past the rows both read (an idle poll then costs one request)', async () => {
+    const h = await harness('1.13.0', 34, 0);
+    const state = new TargetState(Math.floor(h.clock.now() / 1000) - 600);
+    const poller = h.poller(state);
+    for (let i = 0; i < 500; i++) {
+      h.clock.advance(700);
+      h.app.addFinishedRun({ status: 'succeeded' });
+    }
+    h.clock.advance(10_000);
+    let fail = true;
+    h.client.beforeRequest = (q) => {
+      if (fail && q.page === 3) {
+        fail = false;
+        throw new Error('connection reset');
+      }
+    };
+    await expect(poller.poll()).rejects.toThrow('connection reset');
+    await poller.poll();
+    const newestRow = Math.max(...h.app.finishedRuns().map((r) => r.createdAt));
+    expect(state.newest).toBe(newestRow);
+    const before = h.sim.requestCount();
+    h.clock.advance(15_000);
+    await poller.poll();
+    expect(h.sim.requestCount() - before).toBe(1);
+    expectExactlyOnce(h, Math.floor(T0 / 1000) - 600);
+  });
+
   it('measures how late rows commit, so the overlap can be set above it; with it, none is missed', async () => {
     const h = await harness('1.10.1', 31, 8_000);
     const state = new TargetState(Math.floor(h.clock.now() / 1000));
