@@ -188,7 +188,7 @@ export class TraceRequestEncoder {
     const first = batch.length > 0 ? this.resourceOf(batch[0]!) : null;
     let oneResource = true;
     for (let i = 1; i < batch.length && oneResource; i++) oneResource = this.resourceOf(batch[i]!) === first;
-    if (first === null || oneResource) {
+    if (oneResource) {
       if (first !== null) this.writeGroup(first, batch);
     } else {
       const groups = new Map<Resource, SpanRecord[]>();
