@@ -20,6 +20,7 @@ limitHeapGrowth();
 deferOptimization();
 
 let exporter: Exporter | null = null;
+let clock: ManualClock | null = null;
 
 /**
  * With BENCH_ALLOC_PROFILE=<dir>, the ingest's allocations (objects collected since included) are
@@ -41,7 +42,6 @@ async function startAllocationProfile(): Promise<{ stop(): Promise<void> }> {
     },
   };
 }
-let clock: ManualClock | null = null;
 
 function must(): Exporter {
   if (!exporter) throw new Error('exporter not started');

@@ -89,13 +89,12 @@ async function withChild<T>(name: string, fn: (c: BenchChild) => Promise<T>): Pr
 const perSecond = (p: PassResult): number => p.runs / (p.wallMs / 1000);
 
 /** A pass's CPU by thread: the main thread, and V8's (GC, optimizing compiler) and libuv's threads. */
-const threadSplit = (p: PassResult): string =>
-  p.threadCpu === null ? '' : `main thread ${p.threadCpu.main.toFixed(2)} s, other threads ${p.threadCpu.others.toFixed(2)} s`;
+const threadSplit = (t: ThreadCpu): string => `main thread ${t.main.toFixed(2)} s, other threads ${t.others.toFixed(2)} s`;
 
 /** Where an exporter pass's CPU went: the event loop's busy time and the split by thread. */
 function cpuSplit(e: ExporterPass): string {
   const busy = `event loop busy ${e.mainThreadSeconds.toFixed(2)} s`;
-  return e.threadCpu === null ? busy : `${busy}; ${threadSplit(e)}`;
+  return e.threadCpu === null ? busy : `${busy}; ${threadSplit(e.threadCpu)}`;
 }
 
 export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void): Promise<CatchUpResult> {
@@ -134,7 +133,7 @@ export async function runCatchUp(o: CatchUpOptions, log: (line: string) => void)
       const f = await floorPass();
       if (f.runs !== backlog) throw new Error(`floor fetched ${f.runs} rows, expected ${backlog}`);
       floors.push(f);
-      log(`catch-up: floor pass ${i + 1}: ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, CPU ${f.cpuSeconds.toFixed(2)} s${f.threadCpu === null ? '' : ` (${threadSplit(f)})`}`);
+      log(`catch-up: floor pass ${i + 1}: ${Math.round(perSecond(f)).toLocaleString('en')} runs/s, CPU ${f.cpuSeconds.toFixed(2)} s${f.threadCpu === null ? '' : ` (${threadSplit(f.threadCpu)})`}`);
       await sink.call('reset');
       const cpuBefore = await othersCpu();
       const e = await exporterPass(i);

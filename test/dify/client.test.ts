@@ -151,6 +151,7 @@ describe('DifyClient', () => {
       sim.faults.inject({ kind: 'malformed_json', times: 1 });
       expect((await (await client.listLogsLater({ page: 1, limit: 10 })).read()).data).toHaveLength(1);
       expect(seen).toEqual([]);
+      await client.close();
     });
 
     it('fails at once on an error status, as listLogs does', async () => {
