@@ -117,8 +117,18 @@ async function runExporter(config: ExporterConfig, io: CliIo): Promise<number> {
   for (const secret of secretsOf(config)) registerSecret(secret);
   const logger = createLogger({ level: config.log.level });
   exitOnCrash(logger);
-  limitHeapGrowth();
+  // For the process's life: the heap's growth follows its live size (src/heap.ts).
+  const heapGrowth = limitHeapGrowth();
   deferOptimization();
+  try {
+    return await serve(config, io, logger);
+  } finally {
+    heapGrowth.stop();
+  }
+}
+
+/** Creates and starts the exporter, then serves until the first SIGTERM/SIGINT has stopped it. */
+async function serve(config: ExporterConfig, io: CliIo, logger: Logger): Promise<number> {
   const { createExporter } = await import('./main.js');
   const exporter = await createExporter(config, { logger, env: io.env as NodeJS.ProcessEnv });
   try {

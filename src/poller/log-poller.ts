@@ -14,7 +14,7 @@ import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '.
 import type { PendingRun, TargetState } from '../state/target-state.js';
 import { nextCheckAt, planFollowUp, type FollowUpSettings } from './follow-up-plan.js';
 import { CatchUpBudget } from './catch-up-budget.js';
-import { findWindow, type CatchUpWindow } from './catch-up-window.js';
+import { findWindow } from './catch-up-window.js';
 
 export interface PollSettings extends FollowUpSettings {
   overlapSeconds: number;
@@ -143,36 +143,48 @@ export class LogPoller {
         scan.outcome.more = true;
         break;
       }
-      let window: CatchUpWindow;
+      let windowEnd: number;
+      let windowRows: number;
       let settled: boolean;
+      // No page is held in a local across an await once handled (an async function keeps its
+      // locals while it waits): a page kept for a window's whole read, by 20 targets at a time, lived
+      // long enough to be promoted to the old generation, and collecting it there cost full
+      // collections throughout a catch-up.
+      let first: WireLogsPage | null;
       try {
         // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
         const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
-        window = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e));
+        ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e)));
+        windowRows = first.total;
         // Once it is read, every row stamped at or before `end` has been seen. Late commits need the
         // overlap only when the window ends within it of "now"; further back they were all visible
         // already, and the window's full width counts as progress, however narrow.
-        settled = window.end + s.overlapSeconds < lastClosedSecond;
+        settled = windowEnd + s.overlapSeconds < lastClosedSecond;
         // A window that would not move the horizon (many rows in the last seconds): those rows are
         // for the open scan; window after window would only read the same seconds again.
-        if (!settled && window.end + 1 - s.overlapSeconds <= from) break;
+        if (!settled && windowEnd + 1 - s.overlapSeconds <= from) break;
         // The window is closed, so its pages do not shift: the next page is asked for while this
         // one is handled (an error in it surfaces when it is awaited, as if read in turn), when the
         // outbox has room for its runs; otherwise once this one is handled and room has come. It
         // is parsed when its turn comes.
-        const end = window.end;
+        const end = windowEnd;
         const ahead = (page: number): Promise<LogsPageLater> => {
           scan.outcome.pages++;
           return this.client.listLogsLater({ page, limit: s.pageLimit, after: from, before: end + 1 }, signal);
         };
-        const first = window.first;
         const newestBeforeWindow = scan.newestRead;
-        let next: Promise<LogsPageLater> = Promise.resolve({ read: () => Promise.resolve(first) });
+        let next: Promise<LogsPageLater> = Promise.resolve({
+          read: () => {
+            const page = first as WireLogsPage;
+            first = null;
+            return Promise.resolve(page);
+          },
+        });
         let givenUp = false;
         for (let page = 1; ; page++) {
-          const res = await (await next).read();
+          let res: WireLogsPage | null = await (await next).read();
           const more = res.has_more && res.data.length > 0;
           const askedAhead = more && claim.extend(s.pageLimit);
           if (more) endless(page, res.total, s.pageLimit);
@@ -182,6 +194,7 @@ export class LogPoller {
           }
           for (const raw of res.data) this.handle(raw, scan);
           claim.used(res.data.length);
+          res = null;
           if (!more) break;
           if (!askedAhead) {
             // No room yet (spans wait for a slow or absent collector): wait a little for it, else
@@ -203,14 +216,14 @@ export class LogPoller {
         claim.close();
       }
       readComplete();
-      state.advanceTo(window.end + 1, settled ? 0 : s.overlapSeconds);
+      state.advanceTo(windowEnd + 1, settled ? 0 : s.overlapSeconds);
       from = state.horizon;
-      total = Math.max(0, total - window.first.total);
+      total = Math.max(0, total - windowRows);
       estimated = true;
       page1 = null;
       // Read up to the last closed second: what is left (rows of the last seconds, however many)
       // is for the open scan. Another window could only read the same seconds again.
-      if (window.end >= lastClosedSecond) break;
+      if (windowEnd >= lastClosedSecond) break;
     }
     if (!scan.outcome.more) {
       page1 ??= await list({ page: 1, after: from });
@@ -320,8 +333,7 @@ export class LogPoller {
       }
       return;
     }
-    if (createdAt < state.horizon || state.seen.has(logId)) return;
-    state.seen.set(logId, createdAt);
+    if (createdAt < state.horizon || !state.seen.add(logId, createdAt)) return;
     if (!newer && scan.newestBefore - createdAt > scan.outcome.lateSeconds) scan.outcome.lateSeconds = scan.newestBefore - createdAt;
     if (view.kind === 'final') {
       this.count(view.run, scan.outcome);

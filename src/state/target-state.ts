@@ -4,6 +4,7 @@
  * and the runs seen started but not finished.
  */
 import { PendingRuns } from './pending-runs.js';
+import { SeenIds } from './seen-ids.js';
 import { StateText } from './state-text.js';
 
 export type { PendingRun } from './pending-runs.js';
@@ -31,7 +32,7 @@ export class TargetState {
   /** Estimated arrival rate of log rows, used to price re-scans against look-ups. */
   rowsPerSecond = 0;
   /** Log ids handled (counted, or now pending) with created_at >= horizon. */
-  readonly seen = new Map<string, number>();
+  readonly seen = new SeenIds();
   readonly pending = new PendingRuns();
 
   constructor(horizon: number) {
@@ -47,11 +48,7 @@ export class TargetState {
     const next = bound - overlapSeconds;
     if (next <= this.horizon) return;
     this.horizon = next;
-    // forEach: no [id, createdAt] array per entry, as for...of makes (deleting while iterating is safe).
-    const seen = this.seen;
-    seen.forEach((createdAt, id) => {
-      if (createdAt < next) seen.delete(id);
-    });
+    this.seen.forgetBelow(next);
   }
 
   toJSON(): TargetStateJSON {
@@ -114,7 +111,7 @@ export class TargetState {
     for (const [c, ids] of Object.entries(o.seen ?? {})) {
       const createdAt = Number(c);
       if (!Number.isFinite(createdAt) || !Array.isArray(ids)) throw new Error('target state: bad seen entry');
-      for (const id of ids) s.seen.set(String(id), createdAt);
+      for (const id of ids) s.seen.add(String(id), createdAt);
     }
     if (o.pending !== undefined && !Array.isArray(o.pending)) throw new Error('target state: bad pending list');
     for (const p of o.pending ?? []) {

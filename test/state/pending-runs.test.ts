@@ -4,21 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PendingRuns, type PendingRun } from '../../src/state/pending-runs.js';
+import { someId, uuid } from '../helpers/ids.js';
 import { seededRandom } from '../helpers/random.js';
-
-function uuid(random: () => number): string {
-  const hex = () => Math.floor(random() * 16).toString(16);
-  const part = (n: number) => Array.from({ length: n }, hex).join('');
-  return `${part(8)}-${part(4)}-4${part(3)}-a${part(3)}-${part(12)}`;
-}
-
-/** Mostly UUIDs, some ids of other shapes (upper case, other formats) kept as strings. */
-function someId(random: () => number): string {
-  const r = random();
-  if (r < 0.8) return uuid(random);
-  if (r < 0.9) return uuid(random).toUpperCase();
-  return `log-${Math.floor(random() * 1e9)}-"q"\\`;
-}
 
 function someRun(random: () => number, logId: string): PendingRun {
   const r = random();

@@ -27,11 +27,13 @@ describe('state file format', () => {
     expect(s.pending.get(B)).toMatchObject({ runId: null, status: null, nextCheckAt: 1764000999999.5, misses: 1 });
     // An unknown status was read as null before, and still is; upper-case ids stay distinct.
     expect(s.pending.get(A.toUpperCase())).toMatchObject({ status: null, createdAt: 1763000000 });
-    expect([...s.seen]).toEqual([
-      [A, 1764000100],
-      ['plain-id', 1764000100],
-      [B, 1764000123],
-    ]);
+    expect(new Map(s.seen)).toEqual(
+      new Map([
+        [A, 1764000100],
+        ['plain-id', 1764000100],
+        [B, 1764000123],
+      ]),
+    );
   });
 
   it('is written back exactly as the old exporter wrote it (apart from statuses it did not know)', () => {
@@ -46,7 +48,7 @@ describe('state file format', () => {
     s.pending.delete(A);
     s.pending.update(B, { status: 'paused', misses: 2 });
     s.pending.set('new-id', { runId: null, createdAt: 1764000200, status: 'running', nextCheckAt: 0, misses: 0 });
-    s.seen.set('new-id', 1764000200);
+    s.seen.add('new-id', 1764000200);
     s.horizon = 1764000150;
     expect([...text].join('')).toBe(first);
     expect(first).toBe(OLD_TEXT.replace('"stopped"', 'null'));

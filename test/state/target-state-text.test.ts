@@ -9,10 +9,10 @@ function stateWith(seen: number, pending: number, seed: number): TargetState {
   s.newest = 1_700_009_999;
   s.rowsPerSecond = 12.5;
   const id = (i: number) => `${i.toString(16).padStart(8, '0')}-${Math.floor(random() * 1e9).toString(16)}-"quoted"\\`;
-  for (let i = 0; i < seen; i++) s.seen.set(id(i), 1_700_000_000 + Math.floor(random() * 5_000));
+  for (let i = 0; i < seen; i++) s.seen.add(id(i), 1_700_000_000 + Math.floor(random() * 5_000));
   for (let i = 0; i < pending; i++) {
     const logId = id(seen + i);
-    s.seen.set(logId, 1_700_000_000 + i);
+    s.seen.add(logId, 1_700_000_000 + i);
     s.pending.set(logId, {
       logId,
       runId: i % 7 === 0 ? null : `run-${i}`,
@@ -36,11 +36,11 @@ describe('TargetState.toJSONText', () => {
     const pieces = state.toJSONText('café "bot"');
     expect(JSON.parse(pieces.join(''))).toEqual({ app: 'café "bot"', ...state.toJSON() });
     const back = TargetState.fromJSON(JSON.parse(pieces.join('')));
-    expect([back.horizon, back.newest, back.rowsPerSecond, back.seen, back.pending]).toEqual([
+    expect([back.horizon, back.newest, back.rowsPerSecond, new Map(back.seen), back.pending]).toEqual([
       state.horizon,
       state.newest,
       state.rowsPerSecond,
-      state.seen,
+      new Map(state.seen),
       state.pending,
     ]);
   });
