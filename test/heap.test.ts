@@ -1,8 +1,11 @@
-/** The heap's growing factor: 50 % above the live heap, but never less room than a young generation and a margin. */
+/**
+ * The heap's growing factor: 50 % above the live heap, but while full collections come in a burst
+ * never less room than a young generation and a margin.
+ */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { growingPercentFor, HEAP_GROWING_PERCENT, limitHeapGrowth, MIN_SPARE_MB } from '../src/heap.js';
+import { BURST_INTERVAL_MS, growingPercentFor, HEAP_GROWING_PERCENT, limitHeapGrowth, MIN_SPARE_MB, onFullCollections } from '../src/heap.js';
 
 const MB = 1024 * 1024;
 
@@ -12,51 +15,88 @@ function fullGc(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+/** Turns of the event loop until `done` (the observer hears of collections on a later turn). */
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('growingPercentFor', () => {
-  it('is 50 % for a live heap large enough that 50 % of it is more than the young generation and the margin', () => {
-    expect(growingPercentFor(200 * MB, 16 * MB)).toBe(HEAP_GROWING_PERCENT);
-    expect(growingPercentFor(48 * MB, 16 * MB)).toBe(HEAP_GROWING_PERCENT);
+  it('is 50 % outside a burst, whatever the live heap', () => {
+    expect(growingPercentFor(20 * MB, 16 * MB, false)).toBe(HEAP_GROWING_PERCENT);
+    expect(growingPercentFor(200 * MB, 16 * MB, false)).toBe(HEAP_GROWING_PERCENT);
   });
 
-  it('leaves at least the young generation and the margin above a small live heap, in steps of 10', () => {
+  it('in a burst, is 50 % for a live heap large enough that 50 % of it is the young generation and the margin', () => {
+    expect(growingPercentFor(200 * MB, 16 * MB, true)).toBe(HEAP_GROWING_PERCENT);
+    expect(growingPercentFor(48 * MB, 16 * MB, true)).toBe(HEAP_GROWING_PERCENT);
+  });
+
+  it('in a burst, leaves at least the young generation and the margin above a small live heap, in steps of 10', () => {
     // 16 MB of young generation + 8 MB above 20 MB live: 120 %.
-    expect(growingPercentFor(20 * MB, 16 * MB)).toBe(120);
-    const percent = growingPercentFor(33 * MB, 16 * MB);
+    expect(growingPercentFor(20 * MB, 16 * MB, true)).toBe(120);
+    const percent = growingPercentFor(33 * MB, 16 * MB, true);
     expect(percent % 10).toBe(0);
     expect((33 * MB * percent) / 100).toBeGreaterThanOrEqual((16 + MIN_SPARE_MB) * MB);
     expect((33 * MB * (percent - 10)) / 100).toBeLessThan((16 + MIN_SPARE_MB) * MB);
   });
 
   it('stays within V8 own largest factor (4) for a nearly empty heap', () => {
-    expect(growingPercentFor(0, 16 * MB)).toBe(300);
+    expect(growingPercentFor(0, 16 * MB, true)).toBe(300);
   });
 });
 
 describe('limitHeapGrowth', () => {
-  it('sets the percent at once and again after a full collection, as the live heap changes', async () => {
+  it('sets 50 % at once, more while full collections come in a burst, 50 % again after it', () => {
     const set: string[] = [];
+    let fullCollection: (startMs: number) => void = () => {};
+    let stopped = false;
     let live = 20 * MB;
-    const growth = limitHeapGrowth({ execArgv: [], sizes: () => ({ old: live, young: 16 * MB }), setFlags: (f) => set.push(f) });
-    try {
-      expect(set).toEqual(['--heap-growing-percent=120']);
-      live = 200 * MB;
-      fullGc();
-      // The observer hears of the collection on a later turn of the event loop.
-      for (let i = 0; i < 100 && set.length < 2; i++) await new Promise((resolve) => setImmediate(resolve));
-      expect(set).toEqual(['--heap-growing-percent=120', '--heap-growing-percent=50']);
-      expect(growth.percent).toBe(50);
-    } finally {
-      growth.stop();
-    }
-    live = 20 * MB;
-    fullGc();
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    expect(set).toHaveLength(2);
+    const growth = limitHeapGrowth({
+      execArgv: [],
+      sizes: () => ({ old: live, young: 16 * MB }),
+      setFlags: (f) => set.push(f),
+      onFullCollections: (listener) => {
+        fullCollection = listener;
+        return () => (stopped = true);
+      },
+    });
+    expect(set).toEqual(['--heap-growing-percent=50']);
+    fullCollection(10_000);
+    expect(growth.percent).toBe(50);
+    fullCollection(10_000 + BURST_INTERVAL_MS - 1);
+    expect(growth.percent).toBe(120);
+    live = 30 * MB;
+    fullCollection(10_000 + 2 * BURST_INTERVAL_MS - 2);
+    expect(growth.percent).toBe(80);
+    fullCollection(10_000 + 3 * BURST_INTERVAL_MS);
+    expect(growth.percent).toBe(50);
+    expect(set).toEqual(['--heap-growing-percent=50', '--heap-growing-percent=120', '--heap-growing-percent=80', '--heap-growing-percent=50']);
+    growth.stop();
+    expect(stopped).toBe(true);
   });
 
   it('leaves a --heap-growing-percent from the command line alone', () => {
     const set: string[] = [];
     const growth = limitHeapGrowth({ execArgv: ['--heap-growing-percent=80'], setFlags: (f) => set.push(f) });
     expect([growth.percent, set]).toEqual([null, []]);
+  });
+});
+
+describe('onFullCollections', () => {
+  it('hears of every full collection until stopped, with its start time', async () => {
+    const starts: number[] = [];
+    const stop = onFullCollections((startMs) => starts.push(startMs));
+    try {
+      fullGc();
+      fullGc();
+      await turnsUntil(() => starts.length >= 2);
+      expect(starts).toHaveLength(2);
+      expect(starts[1]).toBeGreaterThan(starts[0] as number);
+    } finally {
+      stop();
+    }
+    fullGc();
+    await turnsUntil(() => false);
+    expect(starts).toHaveLength(2);
   });
 });
