@@ -74,15 +74,23 @@ export class BadRowError extends Error {
   }
 }
 
-const finalSet: ReadonlySet<string> = new Set(FINAL_STATUSES);
-const inProgressSet: ReadonlySet<string> = new Set(IN_PROGRESS_STATUSES);
-const triggeredSet: ReadonlySet<string> = new Set(TRIGGERED_FROM_VALUES);
-const createdFromSet: ReadonlySet<string> = new Set(CREATED_FROM_VALUES);
-const roleSet: ReadonlySet<string> = new Set(CREATED_BY_ROLE_VALUES);
+/**
+ * Each known value to our own copy of it: a run keeps that, not the string its page was parsed
+ * into (which would otherwise live as long as the run's span waits in the outbox).
+ */
+function canonical<T extends string>(values: readonly T[]): ReadonlyMap<string, T> {
+  return new Map(values.map((v) => [v, v]));
+}
 
-function bounded(value: unknown, known: ReadonlySet<string>): string {
+const finalStatuses = canonical(FINAL_STATUSES);
+const inProgressStatuses = canonical(IN_PROGRESS_STATUSES);
+const triggeredFromValues = canonical(TRIGGERED_FROM_VALUES);
+const createdFromValues = canonical(CREATED_FROM_VALUES);
+const roleValues = canonical(CREATED_BY_ROLE_VALUES);
+
+function bounded(value: unknown, known: ReadonlyMap<string, string>): string {
   if (typeof value !== 'string' || value === '') return 'unknown';
-  return known.has(value) ? value : 'other';
+  return known.get(value) ?? 'other';
 }
 
 /** A non-negative finite number, or 0; Dify sends null for counters of runs that never started. */
@@ -131,17 +139,17 @@ export function readRow(raw: unknown): RowView {
   if (wr === null || wr === undefined) return { kind: 'incomplete', logId, createdAt, runId: null };
   if (typeof wr !== 'object') throw new BadRowError('workflow_run: expected an object or null');
   const runId = requireString(wr.id, 'workflow_run.id');
-  const rawStatus = typeof wr.status === 'string' ? wr.status : '';
-  if (inProgressSet.has(rawStatus)) {
-    return { kind: 'in-progress', logId, runId, createdAt, status: rawStatus as InProgressStatus };
-  }
-  const known = finalSet.has(rawStatus);
-  if (!known && wr.finished_at == null) return { kind: 'incomplete', logId, createdAt, runId };
+  const sentStatus = typeof wr.status === 'string' ? wr.status : '';
+  const inProgress = inProgressStatuses.get(sentStatus);
+  if (inProgress !== undefined) return { kind: 'in-progress', logId, runId, createdAt, status: inProgress };
+  const final = finalStatuses.get(sentStatus);
+  if (final === undefined && wr.finished_at == null) return { kind: 'incomplete', logId, createdAt, runId };
+  const rawStatus = final ?? sentStatus;
   const endUser = row.created_by_end_user;
   const run: FinishedRun = {
     logId,
     runId,
-    status: known ? (rawStatus as FinalStatus) : 'unknown',
+    status: final ?? 'unknown',
     rawStatus,
     createdAt,
     runCreatedAt: optionalSeconds(wr.created_at) ?? createdAt,
@@ -150,9 +158,9 @@ export function readRow(raw: unknown): RowView {
     totalTokens: Math.round(count(wr.total_tokens)),
     totalSteps: Math.round(count(wr.total_steps)),
     exceptionsCount: Math.round(count(wr.exceptions_count)),
-    triggeredFrom: bounded(wr.triggered_from, triggeredSet),
-    createdFrom: bounded(row.created_from, createdFromSet),
-    createdByRole: bounded(row.created_by_role, roleSet),
+    triggeredFrom: bounded(wr.triggered_from, triggeredFromValues),
+    createdFrom: bounded(row.created_from, createdFromValues),
+    createdByRole: bounded(row.created_by_role, roleValues),
     workflowVersion: optionalString(wr.version),
     error: optionalString(wr.error),
     endUserId: endUser && typeof endUser === 'object' ? optionalString(endUser.id) : null,

@@ -12,7 +12,7 @@ import type { SpanRecordExporter } from './otlp/http-exporter.js';
 import { Outbox } from './outbox.js';
 import { isRejection } from './rejection.js';
 import { parseSpanRecord } from './span-record-json.js';
-import { spanRecordFor, type SpanRecord, type TracedTarget } from './span-record.js';
+import { emptySpanRecord, spanRecordFor, type SpanRecord, type TracedTarget } from './span-record.js';
 import { withDeadline, type CancelTimer, type Timers } from '../timers.js';
 import type { RunTracer } from './run-tracer.js';
 
@@ -56,6 +56,7 @@ export class SpanPipeline implements RunTracer {
   private warnedFull = false;
   private warnedRejected = false;
   private shutdownPromise: Promise<void> | null = null;
+  private readonly scratch = emptySpanRecord();
 
   constructor(private readonly o: PipelineOptions) {
     this.outbox = new Outbox(o.maxOutboxSpans);
@@ -65,7 +66,8 @@ export class SpanPipeline implements RunTracer {
   }
 
   record(target: TracedTarget, run: FinishedRun): void {
-    this.add(spanRecordFor(target, run, this.o));
+    // The outbox keeps a copy: one scratch record serves every run.
+    this.add(spanRecordFor(target, run, this.o, this.scratch));
     this.o.metrics.queueSize(this.outbox.size);
     this.pump(false);
   }
@@ -129,8 +131,7 @@ export class SpanPipeline implements RunTracer {
   }
 
   private add(record: SpanRecord): void {
-    const dropped = this.outbox.add(record);
-    if (dropped === null) return;
+    if (!this.outbox.add(record)) return;
     this.o.metrics.dropped('outbox_full', 1);
     if (!this.warnedFull) {
       this.warnedFull = true;

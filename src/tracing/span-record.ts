@@ -61,28 +61,50 @@ export interface RecordOptions {
   includeEndUser: boolean;
 }
 
-export function spanRecordFor(target: TracedTarget, run: FinishedRun, opts: RecordOptions): SpanRecord {
-  const record: SpanRecord = {
-    runId: run.runId,
-    service: target.serviceName ?? opts.defaultServiceName,
-    serviceVersion: target.serviceVersion ?? null,
-    app: target.app,
-    mode: target.mode,
-    status: run.rawStatus === '' ? run.status : run.rawStatus,
-    start: run.runCreatedAt,
-    elapsed: run.elapsedSeconds,
-    tokens: run.totalTokens,
-    steps: run.totalSteps,
-    exceptions: run.exceptionsCount,
-    triggeredFrom: run.triggeredFrom,
-    createdFrom: run.createdFrom,
-    createdByRole: run.createdByRole,
-    workflowVersion: run.workflowVersion,
-    error: run.error === null ? null : truncateError(run.error),
+/** A record with every field present (the same shape for all, as records that are refilled keep). */
+export function emptySpanRecord(): SpanRecord {
+  return {
+    runId: '',
+    service: '',
+    serviceVersion: null,
+    app: '',
+    mode: '',
+    status: '',
+    start: 0,
+    elapsed: 0,
+    tokens: 0,
+    steps: 0,
+    exceptions: 0,
+    triggeredFrom: '',
+    createdFrom: '',
+    createdByRole: '',
+    workflowVersion: null,
+    error: null,
+    endUserId: undefined,
+    sessionId: undefined,
   };
-  if (opts.includeEndUser) {
-    if (run.endUserId !== null) record.endUserId = run.endUserId;
-    if (run.sessionId !== null) record.sessionId = run.sessionId;
-  }
-  return record;
+}
+
+/** The record of a run's span: a new one, or `into` filled again. */
+export function spanRecordFor(target: TracedTarget, run: FinishedRun, opts: RecordOptions, into?: SpanRecord): SpanRecord {
+  const r = into ?? emptySpanRecord();
+  r.runId = run.runId;
+  r.service = target.serviceName ?? opts.defaultServiceName;
+  r.serviceVersion = target.serviceVersion ?? null;
+  r.app = target.app;
+  r.mode = target.mode;
+  r.status = run.rawStatus === '' ? run.status : run.rawStatus;
+  r.start = run.runCreatedAt;
+  r.elapsed = run.elapsedSeconds;
+  r.tokens = run.totalTokens;
+  r.steps = run.totalSteps;
+  r.exceptions = run.exceptionsCount;
+  r.triggeredFrom = run.triggeredFrom;
+  r.createdFrom = run.createdFrom;
+  r.createdByRole = run.createdByRole;
+  r.workflowVersion = run.workflowVersion;
+  r.error = run.error === null ? null : truncateError(run.error);
+  r.endUserId = opts.includeEndUser && run.endUserId !== null ? run.endUserId : undefined;
+  r.sessionId = opts.includeEndUser && run.sessionId !== null ? run.sessionId : undefined;
+  return r;
 }
