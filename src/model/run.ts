@@ -129,6 +129,11 @@ function optionalString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** A wire row's created_at (Unix s), or null when it has none that reads. */
+export function rowCreatedAt(raw: unknown): number | null {
+  return typeof raw === 'object' && raw !== null ? optionalSeconds((raw as WireLogRow).created_at) : null;
+}
+
 /** Maps one wire row. Throws BadRowError when the row lacks what identifies it. */
 export function readRow(raw: unknown): RowView {
   if (typeof raw !== 'object' || raw === null) throw new BadRowError('row: expected an object');

@@ -27,6 +27,8 @@ export interface CatchUpWindow {
  * @param maxEnd the last second that may close a window (before "now": rows still arrive in it)
  * @param total rows in [from, ∞), or an estimate of it (it only shapes the first guess)
  * @param firstPage page 1 of the rows in [from, end], asked of Dify
+ * @param firstRowAt the second of the first row at or after `from`, when known (a hint: rows are
+ *   assumed to be spread from there, not from `from`)
  */
 export async function findWindow(
   from: number,
@@ -34,10 +36,12 @@ export async function findWindow(
   total: number,
   budgetRows: number,
   firstPage: (after: number, end: number) => Promise<WireLogsPage>,
+  firstRowAt: number | null = null,
 ): Promise<CatchUpWindow> {
   const widthFor = (width: number, rows: number): number => Math.floor((width * budgetRows * AIM) / Math.max(1, rows));
   // Assume rows are spread evenly, then correct with what Dify says.
-  let end = Math.min(maxEnd, from + widthFor(Math.max(1, maxEnd - from), total));
+  const start = Math.min(maxEnd, Math.max(from, firstRowAt ?? from));
+  let end = Math.min(maxEnd, start + widthFor(Math.max(1, maxEnd - start), total));
   /** The widest window probed that fits; once a probe overflowed, the next fit is taken. */
   let fits: CatchUpWindow | null = null;
   let overflowed = false;

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { DifyClient, LogsPageLater } from '../dify/client.js';
 import { DifyApiError } from '../dify/errors.js';
 import type { WireLogsPage } from '../dify/wire.js';
-import { BadRowError, readRow, type FinishedRun, type InProgressStatus } from '../model/run.js';
+import { BadRowError, readRow, rowCreatedAt, type FinishedRun, type InProgressStatus } from '../model/run.js';
 import type { PendingRun, TargetState } from '../state/target-state.js';
 import { nextCheckAt, planFollowUp, type FollowUpSettings } from './follow-up-plan.js';
 import { CatchUpBudget } from './catch-up-budget.js';
@@ -46,13 +46,15 @@ const WINDOW_PAGES = 25;
 const MAX_MISSES = 3;
 /** Pages one look-up may read (only look-ups by second, for rows whose run id is unknown, page). */
 const MAX_LOOKUP_PAGES = 100;
+/** The largest page number Dify accepts. */
+const MAX_PAGE = 99_999;
 
 /**
  * Paging stops when Dify says has_more is false. A listing that keeps saying "more" far beyond
  * the total it announced (a broken proxy or server) fails the poll instead of looping for ever.
  */
 function endless(page: number, total: number, limit: number): void {
-  if (page > Math.ceil(total / limit) + 20 || page >= 99_999) {
+  if (page > Math.ceil(total / limit) + 20 || page >= MAX_PAGE) {
     throw new DifyApiError('bad_response', `GET /workflows/logs: page ${page} still has_more beyond the announced total of ${total} rows`);
   }
 }
@@ -125,6 +127,7 @@ export class LogPoller {
     // again (page 1, which the open scan then starts from) only when the estimate says the backlog
     // is done.
     let estimated = false;
+    let firstWindow = true;
     for (;;) {
       if (estimated && Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) {
         page1 = await list({ page: 1, after: from });
@@ -156,7 +159,11 @@ export class LogPoller {
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
         const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
-        ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e)));
+        // The horizon may lie far below the backlog's first row (a long look-back, a quiet spell):
+        // windows are sized from that row on, not from the horizon.
+        const firstRowAt = firstWindow ? await this.oldestRowSecond(from, total, list) : null;
+        firstWindow = false;
+        ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e), firstRowAt));
         windowRows = first.total;
         // Once it is read, every row stamped at or before `end` has been seen. Late commits need the
         // overlap only when the window ends within it of "now"; further back they were all visible
@@ -262,6 +269,19 @@ export class LogPoller {
       if (status) scan.outcome.inProgress[status]++;
     });
     return scan.outcome;
+  }
+
+  /**
+   * The second of the oldest row at or after `from` (of `total`), from the row Dify lists last; null
+   * when Dify's page numbers do not reach it or the row has no readable created_at. Rows that
+   * arrive meanwhile shift it to a newer row: a hint for sizing windows, never a bound.
+   */
+  private async oldestRowSecond(from: number, total: number, list: (q: { page: number; limit: number; after: number }) => Promise<WireLogsPage>): Promise<number | null> {
+    const limit = total <= MAX_PAGE ? 1 : this.settings.pageLimit;
+    const page = Math.ceil(total / limit);
+    if (page > MAX_PAGE) return null;
+    const last = (await list({ page, limit, after: from })).data.at(-1);
+    return last === undefined ? null : rowCreatedAt(last);
   }
 
   /** Reads every page from `from` up (newest first); the first page is already in hand. */

@@ -346,6 +346,23 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expect(h.sim.requestCount() - before).toBeLessThanOrEqual(200 + 25);
     });
 
+    it('a backlog far above the horizon is sized from its first row, not over the empty seconds below it', async () => {
+      const h = await harness('1.10.1', 28, 0);
+      // 10,000 rows in the last two hours of a two-day look-back.
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 2 * 86_400);
+      const horizon0 = state.horizon;
+      h.app.addFinishedBacklog(10_000, { fromMs: h.clock.now() - 7_200_000, toMs: h.clock.now() - 60_000, seed: 10 });
+      const before = h.sim.requestCount();
+      const outcome = await h.poller(state).poll();
+      expect(outcome.more).toBe(false);
+      expect(h.runs).toHaveLength(10_000);
+      expectExactlyOnce(h, horizon0);
+      // 100 pages of rows, the newest page, the one row that tells where rows start, and the
+      // windows' partial last pages (106 here; 132 when windows were sized from the horizon, each
+      // empty one followed by a probe of a full page).
+      expect(h.sim.requestCount() - before).toBeLessThanOrEqual(100 + 10);
+    });
+
     it('a burst of more than an open scan in the last seconds is read in one go, not window after window', async () => {
       const h = await harness('1.10.1', 26, 0);
       const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3600);
