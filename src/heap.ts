@@ -9,11 +9,11 @@
  * left below its limit (a scavenge may promote that much). A live heap of ~20 MB, as in a
  * catch-up, with 50 % above it left less than that: V8 marked almost without pause while the
  * catch-up promoted objects, 17 full collections per 200,000 runs and ~1 CPU second on other
- * threads. So while full collections follow each other within BURST_INTERVAL_MS, the room above
- * the live heap is at least the young generation plus MIN_SPARE_MB; once they are further apart
- * it is 50 % again (a steady /metrics load keeps its resident memory: with the larger room at all
- * times it rose from 139 to 153 MB). The growing factor is worked out after each full collection,
- * for the next: the flag is read at each collection, so setting it at run time takes effect. A
+ * threads. So once full collections follow each other within BURST_INTERVAL_MS, the room above
+ * the live heap is at least the young generation plus MIN_SPARE_MB, until one comes BURST_END_MS
+ * after the last; then it is 50 % again (a steady /metrics load keeps its resident memory: with
+ * the larger room at all times it rose from 139 to 153 MB). The percent is worked out when Node
+ * reports a full collection, just after it: V8 reads the flag when the next one sets its limit. A
  * --heap-growing-percent given on the command line wins.
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -22,8 +22,10 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 50;
 /** Room (MB) left above the live heap beyond the young generation's size, during a burst. */
 export const MIN_SPARE_MB = 8;
-/** Full collections closer together than this (start to start) make a burst. */
+/** Full collections closer together than this (start to start) start a burst... */
 export const BURST_INTERVAL_MS = 1_000;
+/** ...and one this long after the last ends it (the larger room spaces collections out). */
+export const BURST_END_MS = 5_000;
 /** V8's own largest growing factor is 4. */
 const MAX_GROWING_PERCENT = 300;
 /** Percents are set in steps of this, so small changes of the live heap set nothing. */
@@ -115,8 +117,9 @@ export function limitHeapGrowth(o: HeapGrowthOptions = {}): HeapGrowth {
   };
   update(false);
   let lastStart = Number.NEGATIVE_INFINITY;
+  let burst = false;
   const stop = (o.onFullCollections ?? onFullCollections)((startMs) => {
-    const burst = startMs - lastStart < BURST_INTERVAL_MS;
+    burst = startMs - lastStart < (burst ? BURST_END_MS : BURST_INTERVAL_MS);
     lastStart = startMs;
     update(burst);
   });

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { BURST_INTERVAL_MS, growingPercentFor, HEAP_GROWING_PERCENT, limitHeapGrowth, MIN_SPARE_MB, onFullCollections } from '../src/heap.js';
+import { BURST_END_MS, BURST_INTERVAL_MS, growingPercentFor, HEAP_GROWING_PERCENT, limitHeapGrowth, MIN_SPARE_MB, onFullCollections } from '../src/heap.js';
 
 const MB = 1024 * 1024;
 
@@ -46,7 +46,7 @@ describe('growingPercentFor', () => {
 });
 
 describe('limitHeapGrowth', () => {
-  it('sets 50 % at once, more while full collections come in a burst, 50 % again after it', () => {
+  it('sets 50 % at once, more once full collections come in a burst, 50 % again when one comes long after', () => {
     const set: string[] = [];
     let fullCollection: (startMs: number) => void = () => {};
     let stopped = false;
@@ -61,15 +61,22 @@ describe('limitHeapGrowth', () => {
       },
     });
     expect(set).toEqual(['--heap-growing-percent=50']);
-    fullCollection(10_000);
-    expect(growth.percent).toBe(50);
-    fullCollection(10_000 + BURST_INTERVAL_MS - 1);
-    expect(growth.percent).toBe(120);
+    let t = 10_000;
+    const collectAfter = (ms: number) => {
+      t += ms;
+      fullCollection(t);
+      return growth.percent;
+    };
+    expect(collectAfter(0)).toBe(50);
+    // One within BURST_INTERVAL_MS of the last starts a burst: room for the young generation and the margin.
+    expect(collectAfter(BURST_INTERVAL_MS - 1)).toBe(120);
+    // In the burst, collections further apart (the larger room spaces them out) keep it going.
     live = 30 * MB;
-    fullCollection(10_000 + 2 * BURST_INTERVAL_MS - 2);
-    expect(growth.percent).toBe(80);
-    fullCollection(10_000 + 3 * BURST_INTERVAL_MS);
-    expect(growth.percent).toBe(50);
+    expect(collectAfter(BURST_END_MS - 1)).toBe(80);
+    // One BURST_END_MS after the last ends it.
+    expect(collectAfter(BURST_END_MS)).toBe(50);
+    // Out of a burst, collections a few seconds apart stay at 50 %.
+    expect(collectAfter(BURST_INTERVAL_MS + 1)).toBe(50);
     expect(set).toEqual(['--heap-growing-percent=50', '--heap-growing-percent=120', '--heap-growing-percent=80', '--heap-growing-percent=50']);
     growth.stop();
     expect(stopped).toBe(true);
@@ -90,13 +97,15 @@ describe('onFullCollections', () => {
       fullGc();
       fullGc();
       await turnsUntil(() => starts.length >= 2);
-      expect(starts).toHaveLength(2);
-      expect(starts[1]).toBeGreaterThan(starts[0] as number);
+      // V8 may run one of its own meanwhile: at least ours.
+      expect(starts.length).toBeGreaterThanOrEqual(2);
+      expect(starts.at(-1)).toBeGreaterThan(starts[0] as number);
     } finally {
       stop();
     }
+    const heard = starts.length;
     fullGc();
     await turnsUntil(() => false);
-    expect(starts).toHaveLength(2);
+    expect(starts).toHaveLength(heard);
   });
 });

@@ -39,7 +39,7 @@ export async function findWindow(
   firstRowAt: number | null = null,
 ): Promise<CatchUpWindow> {
   const widthFor = (width: number, rows: number): number => Math.floor((width * budgetRows * AIM) / Math.max(1, rows));
-  // Assume rows are spread evenly, then correct with what Dify says.
+  // Assume rows are spread evenly from the first one, then correct with what Dify says.
   const start = Math.min(maxEnd, Math.max(from, firstRowAt ?? from));
   let end = Math.min(maxEnd, start + widthFor(Math.max(1, maxEnd - start), total));
   /** The widest window probed that fits; once a probe overflowed, the next fit is taken. */
@@ -51,12 +51,13 @@ export async function findWindow(
     if (rows > budgetRows && end > from) {
       if (fits !== null) return fits;
       overflowed = true;
-      end = from + widthFor(end - from, rows);
+      // Narrower each time, even when the rows are all in the first seconds.
+      end = Math.max(from, Math.min(end - 1, start + widthFor(end - start, rows)));
       continue;
     }
     fits = { end, first };
     if (overflowed || rows >= budgetRows * WIDEN_BELOW || end >= maxEnd || rows > budgetRows) return fits;
-    end = Math.min(maxEnd, Math.max(end + 1, from + widthFor(end - from + 1, rows)));
+    end = Math.min(maxEnd, Math.max(end + 1, start + widthFor(end - start + 1, rows)));
   }
   return fits ?? { end: from, first: await firstPage(from, from) };
 }

@@ -127,7 +127,10 @@ export class LogPoller {
     // again (page 1, which the open scan then starts from) only when the estimate says the backlog
     // is done.
     let estimated = false;
-    let firstWindow = true;
+    // The horizon may lie far below the backlog's first row (a long look-back, a quiet spell): the
+    // first window is sized from that row on. A poll that follows one cut short in a backlog
+    // starts where that one stopped, among the rows.
+    let firstRowWanted = !this.backlogLeft;
     for (;;) {
       if (estimated && Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) {
         page1 = await list({ page: 1, after: from });
@@ -135,6 +138,8 @@ export class LogPoller {
         estimated = false;
       }
       if (Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) break;
+      const firstRowAt = firstRowWanted ? await this.oldestRowSecond(from, total, list, signal) : null;
+      firstRowWanted = false;
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
       if (lastClosedSecond < from) break;
@@ -159,10 +164,6 @@ export class LogPoller {
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
         const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
-        // The horizon may lie far below the backlog's first row (a long look-back, a quiet spell):
-        // windows are sized from that row on, not from the horizon.
-        const firstRowAt = firstWindow ? await this.oldestRowSecond(from, total, list) : null;
-        firstWindow = false;
         ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e), firstRowAt));
         windowRows = first.total;
         // Once it is read, every row stamped at or before `end` has been seen. Late commits need the
@@ -273,15 +274,26 @@ export class LogPoller {
 
   /**
    * The second of the oldest row at or after `from` (of `total`), from the row Dify lists last; null
-   * when Dify's page numbers do not reach it or the row has no readable created_at. Rows that
-   * arrive meanwhile shift it to a newer row: a hint for sizing windows, never a bound.
+   * when Dify's page numbers do not reach it, the row has no readable created_at, or the request
+   * fails (the windows are then sized from `from`). Rows that arrive meanwhile shift it to a newer
+   * row: a hint for sizing windows, never a bound.
    */
-  private async oldestRowSecond(from: number, total: number, list: (q: { page: number; limit: number; after: number }) => Promise<WireLogsPage>): Promise<number | null> {
+  private async oldestRowSecond(
+    from: number,
+    total: number,
+    list: (q: { page: number; limit: number; after: number }) => Promise<WireLogsPage>,
+    signal: AbortSignal | undefined,
+  ): Promise<number | null> {
     const limit = total <= MAX_PAGE ? 1 : this.settings.pageLimit;
     const page = Math.ceil(total / limit);
     if (page > MAX_PAGE) return null;
-    const last = (await list({ page, limit, after: from })).data.at(-1);
-    return last === undefined ? null : rowCreatedAt(last);
+    try {
+      const last = (await list({ page, limit, after: from })).data.at(-1);
+      return last === undefined ? null : rowCreatedAt(last);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return null;
+    }
   }
 
   /** Reads every page from `from` up (newest first); the first page is already in hand. */

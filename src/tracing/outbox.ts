@@ -64,7 +64,7 @@ export class Outbox {
   settle(batch: SpanRecord[]): void {
     if (!this.inFlight.delete(batch)) return;
     this.inFlightCount -= batch.length;
-    for (const record of batch) this.spare.push(record);
+    for (const record of batch) this.spare.push(forget(record));
   }
 
   /** The export failed: the batch waits again, in front of newer records. */
@@ -103,6 +103,16 @@ export class Outbox {
     to.sessionId = from.sessionId;
     return to;
   }
+}
+
+/** A spare record lets go of the strings of the span it held. */
+function forget(r: SpanRecord): SpanRecord {
+  r.runId = '';
+  r.workflowVersion = null;
+  r.error = null;
+  r.endUserId = undefined;
+  r.sessionId = undefined;
+  return r;
 }
 
 /** A copy for outside the outbox, without the end-user fields it does not have. */

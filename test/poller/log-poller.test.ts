@@ -363,6 +363,21 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expect(h.sim.requestCount() - before).toBeLessThanOrEqual(100 + 10);
     });
 
+    it.each([
+      ['fails', (h: Harness) => (h.client.beforeRequest = (q) => { if (q.limit === 1 && q.page > 1) throw new Error('connection reset'); })],
+      ['gives a row without a readable created_at', (h: Harness) => (h.client.onPage = (q, page) => { if (q.limit === 1 && q.page > 1) for (const row of page.data) (row as { created_at: unknown }).created_at = 'not a time'; })],
+    ])('a backlog is read all the same when the request for its first row %s', async (_what, spoil) => {
+      const h = await harness('1.10.1', 29, 0);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 2 * 86_400);
+      const horizon0 = state.horizon;
+      h.app.addFinishedBacklog(3_000, { fromMs: h.clock.now() - 7_200_000, toMs: h.clock.now() - 60_000, seed: 11 });
+      spoil(h);
+      const outcome = await h.poller(state).poll();
+      expect(outcome.more).toBe(false);
+      expect(h.runs).toHaveLength(3_000);
+      expectExactlyOnce(h, horizon0);
+    });
+
     it('a burst of more than an open scan in the last seconds is read in one go, not window after window', async () => {
       const h = await harness('1.10.1', 26, 0);
       const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3600);

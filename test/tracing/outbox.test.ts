@@ -63,6 +63,34 @@ describe('Outbox', () => {
     ]);
   });
 
+  it('keeps every field of a record, through reuse of its own records', () => {
+    const full: SpanRecord = {
+      runId: 'run-full',
+      service: 'svc',
+      serviceVersion: '1.10.1',
+      app: 'bot',
+      mode: 'workflow',
+      status: 'failed',
+      start: 1_764_000_000,
+      elapsed: 1.25,
+      tokens: 42,
+      steps: 7,
+      exceptions: 1,
+      triggeredFrom: 'app-run',
+      createdFrom: 'service-api',
+      createdByRole: 'end_user',
+      workflowVersion: '2025-01-16 12:00:00.000000',
+      error: 'boom',
+      endUserId: 'user-1',
+      sessionId: 'session-1',
+    };
+    const o = new Outbox(2);
+    o.add(rec(1));
+    o.settle(o.take(1));
+    o.add(full);
+    expect(o.records()).toEqual([full]);
+  });
+
   it('gives snapshots without end-user fields for spans that have none', () => {
     const o = new Outbox(2);
     o.add(rec(1));
