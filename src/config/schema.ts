@@ -181,7 +181,7 @@ export function configFileSchema() {
             service_name: text().trim().min(1, 'empty').prefault('dify').describe('service.name of the spans; filled from OTEL_SERVICE_NAME when not set.'),
             include_end_user: boolean().prefault(false).describe('Put the end-user id and session id on spans (they identify people).'),
             max_outbox_spans: integer(1, 10_000_000).prefault(10_000).describe('Spans kept until the collector accepts them (saved in the state file); beyond this the oldest waiting span is dropped and counted in dify_exporter_spans_dropped_total. At least twice poll.page_limit.'),
-            max_batch_size: integer(1, 100_000).prefault(512).describe('Spans per export request (at most half of max_outbox_spans).'),
+            max_batch_size: integer(1, 100_000).prefault(1024).describe('Spans per export request (at most half of max_outbox_spans); a request of 1,024 spans is ~650 KB.'),
           },
           'One OpenTelemetry span per finished run, sent over OTLP/HTTP.',
         ),

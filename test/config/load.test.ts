@@ -40,7 +40,7 @@ const DEFAULTS: Omit<ExporterConfig, 'targets'> = {
   },
   state: { path: './dify-exporter-state.json' },
   http: { timeoutMs: 30_000, maxRetries: 4, requestsPerSecond: 20, maxConnections: 8 },
-  tracing: { endpoint: null, headers: {}, protocol: 'http/protobuf', compression: 'none', serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10_000, maxBatchSize: 512 },
+  tracing: { endpoint: null, headers: {}, protocol: 'http/protobuf', compression: 'none', serviceName: 'dify', includeEndUser: false, maxOutboxSpans: 10_000, maxBatchSize: 1024 },
   log: { level: 'info' },
 };
 

@@ -137,7 +137,7 @@ const SPAN_LENGTH_BYTES = 2;
 const GROUP_LENGTH_BYTES = 3;
 /**
  * Request bodies' memory kept for reuse: this many (exports in flight are 2 by default), each up
- * to MAX_POOLED_BYTES (a default batch of 512 spans takes 512 KB), sizes rounded up to a power of
+ * to MAX_POOLED_BYTES (a default batch of 1,024 spans takes ~650 KB), sizes rounded up to a power of
  * two from MIN_POOLED_BYTES. Larger bodies are left to the garbage collector.
  */
 const MAX_SPARE_BODIES = 3;
