@@ -24,8 +24,11 @@ export const HEAP_GROWING_PERCENT = 50;
 export const MIN_SPARE_MB = 8;
 /** Full collections closer together than this (start to start) start a burst... */
 export const BURST_INTERVAL_MS = 1_000;
-/** ...and one this long after the last ends it (the larger room spaces collections out). */
-export const BURST_END_MS = 5_000;
+/**
+ * ...and one this long after the last ends it: the larger room spaces collections out (~0.5 s
+ * apart in a catch-up here), and a steady load's are further apart.
+ */
+export const BURST_END_MS = 2_000;
 /** V8's own largest growing factor is 4. */
 const MAX_GROWING_PERCENT = 300;
 /** Percents are set in steps of this, so small changes of the live heap set nothing. */

@@ -51,8 +51,11 @@ export async function findWindow(
     if (rows > budgetRows && end > from) {
       if (fits !== null) return fits;
       overflowed = true;
-      // Narrower each time, even when the rows are all in the first seconds.
-      end = Math.max(from, Math.min(end - 1, start + widthFor(end - start, rows)));
+      // As if the rows were spread evenly, but at least half as wide each time: rows bunched in a
+      // few seconds (a burst, a hint that was wrong) shrink the even-spread guess too little, and
+      // the probes would run out one second after `from`.
+      const base = end > start ? start : from;
+      end = Math.max(from, Math.min(end - 1, start + widthFor(end - start, rows), base + Math.floor((end - base) / 2)));
       continue;
     }
     fits = { end, first };

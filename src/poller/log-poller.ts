@@ -76,6 +76,12 @@ interface Scan {
 export class LogPoller {
   /** The last poll stopped with a backlog left (the next one starts by counting it). */
   private backlogLeft = false;
+  /**
+   * The second of the backlog's first row, asked for once per backlog (undefined until then; null
+   * when Dify could not tell): the horizon may lie far below it (a long look-back, a quiet spell),
+   * and windows are sized from it. It stays a good hint while the backlog is read.
+   */
+  private firstRowAt: number | null | undefined = undefined;
 
   constructor(
     private readonly client: DifyClient,
@@ -127,10 +133,7 @@ export class LogPoller {
     // again (page 1, which the open scan then starts from) only when the estimate says the backlog
     // is done.
     let estimated = false;
-    // The horizon may lie far below the backlog's first row (a long look-back, a quiet spell): the
-    // first window is sized from that row on. A poll that follows one cut short in a backlog
-    // starts where that one stopped, among the rows.
-    let firstRowWanted = !this.backlogLeft;
+    if (!this.backlogLeft) this.firstRowAt = undefined;
     for (;;) {
       if (estimated && Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) {
         page1 = await list({ page: 1, after: from });
@@ -138,8 +141,6 @@ export class LogPoller {
         estimated = false;
       }
       if (Math.ceil(total / s.pageLimit) <= OPEN_SCAN_MAX_PAGES) break;
-      const firstRowAt = firstRowWanted ? await this.oldestRowSecond(from, total, list, signal) : null;
-      firstRowWanted = false;
       const pagesLeft = s.maxPagesPerPoll - scan.outcome.pages;
       const lastClosedSecond = this.difyNowSeconds() - 1;
       if (lastClosedSecond < from) break;
@@ -163,8 +164,9 @@ export class LogPoller {
         // Dify compares `before` with the stored microseconds: `before=end` would leave out the rows
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
-        const budgetRows = Math.min(WINDOW_PAGES, pagesLeft) * s.pageLimit;
-        ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e), firstRowAt));
+        if (this.firstRowAt === undefined) this.firstRowAt = await this.oldestRowSecond(from, total, list, signal);
+        const budgetRows = Math.max(1, Math.min(WINDOW_PAGES, s.maxPagesPerPoll - scan.outcome.pages)) * s.pageLimit;
+        ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e), this.firstRowAt));
         windowRows = first.total;
         // Once it is read, every row stamped at or before `end` has been seen. Late commits need the
         // overlap only when the window ends within it of "now"; further back they were all visible

@@ -53,7 +53,8 @@ export function truncateError(message: string): string {
   // Do not leave half of a surrogate pair at the end.
   const last = cut.charCodeAt(cut.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return `${cut}…`;
+  // A copy of its own: a slice of a string keeps the whole of it alive, and the message may be huge.
+  return Buffer.from(`${cut}…`, 'utf8').toString('utf8');
 }
 
 export interface RecordOptions {

@@ -36,10 +36,31 @@ describe('findWindow', () => {
     expect(dify.probes).toBeLessThanOrEqual(4);
   });
 
-  it('narrows to a single second full of rows and stops there', async () => {
+  it('with more rows than the budget in one second, ends the window just before that second', async () => {
     const dify = rowsAt(spread(10_000, 1_000, 1_001));
     const w = await findWindow(500, 2_000, 10_000, 2_500, dify.firstPage, 1_000);
-    expect(w.end).toBeLessThanOrEqual(1_000);
+    expect(w.first.total).toBe(0);
+    expect(w.end).toBeLessThan(1_000);
+    expect(w.end).toBeGreaterThanOrEqual(500);
+    expect(dify.probes).toBeLessThanOrEqual(12);
+  });
+
+  it('a cluster just over the budget far from the first guess is narrowed in few probes, to a window close below it', async () => {
+    // 2,600 rows in one second an hour after the horizon, 20,000 over the last day of two.
+    const dify = rowsAt([...spread(2_600, 3_600, 3_601), ...spread(20_000, 86_400, 172_800)]);
+    const w = await findWindow(0, 172_800, 22_600, 2_500, dify.firstPage);
+    expect(w.first.total).toBeLessThanOrEqual(2_500);
+    // Halving at least: it used to shrink by ~0.77 a probe and end one second after the horizon.
+    expect(w.end).toBeGreaterThan(1_000);
+    expect(w.end).toBeLessThan(3_600);
+    expect(dify.probes).toBeLessThanOrEqual(5);
+  });
+
+  it('a hint above the rows (wrong, or rows deleted since) still gives a window that fits, not one second', async () => {
+    const dify = rowsAt(spread(10_000, 0, 2_000));
+    const w = await findWindow(0, 2_000, 10_000, 2_500, dify.firstPage, 1_500);
+    expect(w.first.total).toBeLessThanOrEqual(2_500);
+    expect(w.end).toBeGreaterThan(100);
     expect(dify.probes).toBeLessThanOrEqual(12);
   });
 

@@ -378,6 +378,30 @@ describe('LogPoller: every finished run counted exactly once', () => {
       expectExactlyOnce(h, horizon0);
     });
 
+    it('the backlog\'s first row is asked for once, by the first poll that reads a window, not by one that found no room', async () => {
+      const h = await harness('1.10.1', 30, 0);
+      const state = new TargetState(Math.floor(h.clock.now() / 1000) - 2 * 86_400);
+      h.app.addFinishedBacklog(10_000, { fromMs: h.clock.now() - 7_200_000, toMs: h.clock.now() - 60_000, seed: 12 });
+      let firstRowRequests = 0;
+      h.client.beforeRequest = (q) => {
+        if (q.limit === 1 && q.page > 1) firstRowRequests++;
+      };
+      // No span room in the first poll: it reads no window and leaves the backlog for the next.
+      let room = 0;
+      const runs = new Set<string>();
+      const poller = new LogPoller(h.client, state, h.clock, settings, (run) => runs.add(run.runId), new CatchUpBudget(() => room));
+      expect((await poller.poll()).more).toBe(true);
+      expect(firstRowRequests).toBe(0);
+      room = 10_000;
+      const before = h.sim.requestCount();
+      let polls = 0;
+      for (let more = true; more && polls < 10; polls++) more = (await poller.poll()).more;
+      expect(runs.size).toBe(10_000);
+      expect(firstRowRequests).toBe(1);
+      // As in one poll from the start (106 requests): the windows were sized from the first row.
+      expect(h.sim.requestCount() - before).toBeLessThanOrEqual(100 + 10);
+    });
+
     it('a burst of more than an open scan in the last seconds is read in one go, not window after window', async () => {
       const h = await harness('1.10.1', 26, 0);
       const state = new TargetState(Math.floor(h.clock.now() / 1000) - 3600);
