@@ -165,6 +165,7 @@ export class LogPoller {
         // shown as second `end`, so a window asks for `before=end+1` (sized and read alike).
         const pageOf = (page: number, end: number) => list({ page, after: from, before: end + 1 });
         if (this.firstRowAt === undefined) this.firstRowAt = await this.oldestRowSecond(from, total, list, signal);
+        // The pages left after that request (pagesLeft was counted before it).
         const budgetRows = Math.max(1, Math.min(WINDOW_PAGES, s.maxPagesPerPoll - scan.outcome.pages)) * s.pageLimit;
         ({ end: windowEnd, first } = await findWindow(from, lastClosedSecond, total, budgetRows, (a, e) => pageOf(1, e), this.firstRowAt));
         windowRows = first.total;
