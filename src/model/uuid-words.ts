@@ -56,6 +56,34 @@ export function unpackUuid(words: Uint32Array, at: number): string {
   return `${wordHex(words[at] as number)}-${h1.slice(0, 4)}-${h1.slice(4)}-${h2.slice(0, 4)}-${h2.slice(4)}${wordHex(words[at + 3] as number)}`;
 }
 
+/** ASCII of each byte's two lowercase hex digits, high digit first. */
+const HEX_ASCII = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  HEX_ASCII[2 * b] = (BYTE_HEX[b] as string).charCodeAt(0);
+  HEX_ASCII[2 * b + 1] = (BYTE_HEX[b] as string).charCodeAt(1);
+}
+
+/** Characters of a UUID's text (unpackUuid), which is ASCII: as many bytes. */
+export const UUID_TEXT_LENGTH = 36;
+
+/**
+ * The text unpackUuid gives for words[at..at+3], as ASCII bytes into out[pos..pos+35]: for
+ * writers of UTF-8, without making the string.
+ */
+export function writeUuidText(words: Uint32Array, at: number, out: Uint8Array, pos: number): void {
+  for (let i = 0; i < 4; i++) {
+    const w = words[at + i] as number;
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      // A dash goes before hex digits 8, 12, 16 and 20 (bytes 4, 6, 8, 10).
+      const byte = i * 4 + (3 - shift / 8);
+      if (byte === 4 || byte === 6 || byte === 8 || byte === 10) out[pos++] = 45;
+      const h = ((w >>> shift) & 255) * 2;
+      out[pos++] = HEX_ASCII[h] as number;
+      out[pos++] = HEX_ASCII[h + 1] as number;
+    }
+  }
+}
+
 /** A 32-bit hash of the packed UUID at words[at..at+3] (UUIDv7 ids share their leading bits). */
 export function hashWords(words: Uint32Array, at: number): number {
   let h = Math.imul(words[at] as number, 0x85ebca6b) ^ Math.imul(words[at + 1] as number, 0xc2b2ae35);

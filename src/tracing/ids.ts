@@ -50,7 +50,7 @@ export function spanIdForTrace(traceId: string): string {
  * `out`: without building its hex for the common lowercase UUID.
  */
 export function traceWordsForRun(runId: string, out: Uint32Array): void {
-  if (packUuid(runId, out, 0) && (out[0] !== 0 || out[1] !== 0 || out[2] !== 0 || out[3] !== 0)) return;
+  if (packUuid(runId, out, 0) && isTraceWords(out)) return;
   const hex = traceIdForRun(runId); // not a lowercase UUID, or the nil UUID (hashed)
   for (let i = 0; i < 4; i++) out[i] = Number.parseInt(hex.slice(8 * i, 8 * i + 8), 16);
 }
@@ -62,13 +62,23 @@ export function traceWordsForRun(runId: string, out: Uint32Array): void {
  */
 export function writeSpanIds(runId: string, traceId: Uint8Array, spanId: Uint8Array): void {
   traceWordsForRun(runId, words);
+  writeSpanIdsOfTrace(words, traceId, spanId);
+}
+
+/** The run ids packUuid gives words for, except the nil UUID: their words are the trace id's. */
+export function isTraceWords(runIdWords: Uint32Array): boolean {
+  return runIdWords[0] !== 0 || runIdWords[1] !== 0 || runIdWords[2] !== 0 || runIdWords[3] !== 0;
+}
+
+/** writeSpanIds from the trace id's words (traceWordsForRun). */
+export function writeSpanIdsOfTrace(traceWords: Uint32Array, traceId: Uint8Array, spanId: Uint8Array): void {
   for (let i = 0; i < 4; i++) {
-    const w = words[i] as number;
+    const w = traceWords[i] as number;
     traceId[4 * i] = w >>> 24;
     traceId[4 * i + 1] = (w >>> 16) & 255;
     traceId[4 * i + 2] = (w >>> 8) & 255;
     traceId[4 * i + 3] = w & 255;
   }
-  const from = words[2] === 0 && words[3] === 0 ? 0 : 8;
+  const from = traceWords[2] === 0 && traceWords[3] === 0 ? 0 : 8;
   for (let i = 0; i < 8; i++) spanId[i] = traceId[from + i] as number;
 }

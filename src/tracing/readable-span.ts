@@ -53,6 +53,9 @@ export function spanTimes(r: SpanRecord): { startTime: HrTime; endTime: HrTime; 
   return { startTime: [t[0] as number, t[1] as number], endTime: [t[2] as number, t[3] as number], duration: [t[4] as number, t[5] as number] };
 }
 
+/** The attribute that carries the run id (encoders may write it from a packed run id). */
+export const RUN_ID_ATTRIBUTE = 'dify.workflow.run_id';
+
 /** One attribute of a run's span: its key and how to read it from the record. */
 export interface SpanAttribute {
   key: string;
@@ -72,7 +75,7 @@ export const SPAN_ATTRIBUTES: readonly SpanAttribute[] = [
   { key: 'gen_ai.usage.total_tokens', perRun: true, value: (r) => r.tokens },
   { key: 'dify.app.name', perRun: false, value: (r) => r.app },
   { key: 'dify.app.mode', perRun: false, value: (r) => r.mode },
-  { key: 'dify.workflow.run_id', perRun: true, value: (r) => r.runId },
+  { key: RUN_ID_ATTRIBUTE, perRun: true, value: (r) => r.runId },
   { key: 'dify.workflow.status', perRun: false, value: (r) => r.status },
   { key: 'dify.workflow.total_tokens', perRun: true, value: (r) => r.tokens },
   { key: 'dify.workflow.total_steps', perRun: true, value: (r) => r.steps },

@@ -44,6 +44,20 @@ export interface SpanRecord {
   sessionId?: string;
 }
 
+/**
+ * A record that keeps its run id as a packed UUID (model/uuid-words.ts) rather than a string, as
+ * the outbox's records do: encoders can write the ids and the run id attribute from the words.
+ */
+export interface PackedRunId {
+  /** The run id's words when it is a lowercase UUID; null when the id is kept as a string. */
+  readonly runIdWords: Uint32Array | null;
+}
+
+/** The packed run id of a record that has one (see PackedRunId), else null. */
+export function runIdWordsOf(r: SpanRecord): Uint32Array | null {
+  return (r as Partial<PackedRunId>).runIdWords ?? null;
+}
+
 /** Longest error message a span carries (status message or attribute). */
 export const MAX_ERROR_LENGTH = 1024;
 

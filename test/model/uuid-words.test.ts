@@ -1,7 +1,7 @@
 /** Ids packed into words come back as exactly the same string; anything not a lowercase UUID is refused. */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashWords, packUuid, unpackUuid } from '../../src/model/uuid-words.js';
+import { hashWords, packUuid, unpackUuid, writeUuidText } from '../../src/model/uuid-words.js';
 
 describe('packUuid / unpackUuid', () => {
   it('round-trips lowercase UUIDs, including all-zero and all-f', () => {
@@ -10,6 +10,16 @@ describe('packUuid / unpackUuid', () => {
     for (const id of ids) {
       expect(packUuid(id, words, 4)).toBe(true);
       expect(unpackUuid(words, 4)).toBe(id);
+    }
+  });
+
+  it('writes a packed UUID as the ASCII bytes of its string, in place', () => {
+    const words = new Uint32Array(8);
+    const out = Buffer.alloc(40, 0x2a);
+    for (const id of [...Array.from({ length: 500 }, () => randomUUID()), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff']) {
+      packUuid(id, words, 4);
+      writeUuidText(words, 4, out, 2);
+      expect(out.toString('latin1')).toBe(`**${id}**`);
     }
   });
 

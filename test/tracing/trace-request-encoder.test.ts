@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { TraceRequestEncoder } from '../../src/tracing/otlp/trace-request-encoder.js';
 import { toReadableSpan } from '../../src/tracing/readable-span.js';
 import { ResourceCache } from '../../src/tracing/resource.js';
-import { spanRecordFor, type SpanRecord, type TracedTarget } from '../../src/tracing/span-record.js';
+import { Outbox } from '../../src/tracing/outbox.js';
+import { runIdWordsOf, spanRecordFor, type SpanRecord, type TracedTarget } from '../../src/tracing/span-record.js';
 import { decodeProtobufTraceRequest } from '../helpers/otlp-proto-schema.js';
 import { decodeTraces } from '../helpers/otlp-receiver.js';
 import { seededRandom } from '../helpers/random.js';
@@ -60,6 +61,22 @@ describe('the OTLP/protobuf request encoder', () => {
       expect(ours).toHaveLength(300);
       expect(byTrace(ours)).toEqual(byTrace(sdk));
     }
+  });
+
+  it('encodes the outbox\'s records, which keep UUID run ids packed, as the SDK does from plain ones', () => {
+    const resources = new ResourceCache({});
+    const encoder = new TraceRequestEncoder(resources, scope);
+    const records = randomRecords(200, 21);
+    const odd = ['00000000-0000-0000-0000-000000000000', 'ABCDEF01-2345-4789-8BCD-EF0123456789', '0000000000000000000000000000abcd'];
+    odd.forEach((runId, i) => (records[i] = { ...records[i]!, runId }));
+    const outbox = new Outbox(1_000);
+    for (const r of records) outbox.add(r);
+    const batch = outbox.take(records.length);
+    expect(batch.filter((r) => runIdWordsOf(r) !== null).length).toBeGreaterThan(150);
+    const sdk = decodeTraces(decodeProtobufTraceRequest(ProtobufTraceSerializer.serializeRequest(records.map((r) => toReadableSpan(r, resources.get(r.service, r.serviceVersion), scope)))!));
+    const ours = decodeTraces(decodeProtobufTraceRequest(encoder.encode(batch)));
+    expect(byTrace(ours)).toEqual(byTrace(sdk));
+    expect(ours.map((s) => s.attributes['dify.workflow.run_id']).sort()).toEqual(records.map((r) => r.runId).sort());
   });
 
   it('groups a batch by resource, one resource per service name and version', () => {

@@ -3,6 +3,7 @@
  * fixed-width integers, doubles and length-delimited fields, written into one growing buffer
  * that is reused from request to request.
  */
+import { UUID_TEXT_LENGTH, writeUuidText } from '../../model/uuid-words.js';
 
 /** Wire types. */
 export const VARINT = 0;
@@ -180,6 +181,14 @@ export class ProtoWriter {
     this.varint(bytes);
     this.reserve(bytes);
     this.pos += this.buf.write(text, this.pos, bytes, 'utf8');
+  }
+
+  /** Length and bytes of the text of a packed UUID (unpackUuid), the tag already written. */
+  uuidTextBody(words: Uint32Array, at: number): void {
+    this.varint(UUID_TEXT_LENGTH);
+    this.reserve(UUID_TEXT_LENGTH);
+    writeUuidText(words, at, this.buf, this.pos);
+    this.pos += UUID_TEXT_LENGTH;
   }
 
   private reserve(bytes: number): void {

@@ -11,10 +11,11 @@
 import { TraceFlags, type AttributeValue } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { writeSpanIds } from '../ids.js';
-import { SPAN_ATTRIBUTES as RUN_ATTRIBUTES, spanName, spanStatus, spanTimeParts } from '../readable-span.js';
+import { isTraceWords, writeSpanIds, writeSpanIdsOfTrace } from '../ids.js';
+import { RUN_ID_ATTRIBUTE, SPAN_ATTRIBUTES as RUN_ATTRIBUTES, spanName, spanStatus, spanTimeParts } from '../readable-span.js';
 import type { ResourceCache } from '../resource.js';
-import type { SpanRecord } from '../span-record.js';
+import { runIdWordsOf, type SpanRecord } from '../span-record.js';
+import { UUID_TEXT_LENGTH } from '../../model/uuid-words.js';
 import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT, lenFieldSize, varintSize, writeUnixNanos } from './proto-writer.js';
 
 const REQUEST_RESOURCE_SPANS = 1;
@@ -64,6 +65,8 @@ interface SharedBlock {
 
 const SHARED_ATTRIBUTES = RUN_ATTRIBUTES.filter((a) => !a.perRun);
 const PER_RUN_ATTRIBUTES = RUN_ATTRIBUTES.filter((a) => a.perRun);
+/** Where the run id is among PER_RUN_ATTRIBUTES. */
+const RUN_ID_AT = PER_RUN_ATTRIBUTES.findIndex((a) => a.key === RUN_ID_ATTRIBUTE);
 
 /** A value an int64 field can carry exactly; other numbers go out as doubles (as the SDK does for fractions). */
 const isInt64 = (value: number): boolean => Number.isSafeInteger(value);
@@ -275,7 +278,10 @@ export class TraceRequestEncoder {
   }
 
   private writeSpan(w: ProtoWriter, r: SpanRecord): void {
-    writeSpanIds(r.runId, this.traceId, this.spanId);
+    // A record with its run id packed (the outbox's) gives the ids without the id's string.
+    const runIdWords = runIdWordsOf(r);
+    if (runIdWords !== null && isTraceWords(runIdWords)) writeSpanIdsOfTrace(runIdWords, this.traceId, this.spanId);
+    else writeSpanIds(r.runId, this.traceId, this.spanId);
     w.lenField(SPAN_TRACE_ID, this.traceId);
     w.lenField(SPAN_SPAN_ID, this.spanId);
     w.bytes(this.sharedBlock(r));
@@ -286,6 +292,12 @@ export class TraceRequestEncoder {
     writeTime(w, SPAN_START, t[0] as number, t[1] as number);
     writeTime(w, SPAN_END, t[2] as number, t[3] as number);
     for (let i = 0; i < PER_RUN_ATTRIBUTES.length; i++) {
+      if (i === RUN_ID_AT && runIdWords !== null) {
+        writeKeyValueStart(w, this.perRunKeys[i]!, lenFieldSize(ANY_STRING, UUID_TEXT_LENGTH));
+        w.tag(ANY_STRING, LEN);
+        w.uuidTextBody(runIdWords, 0);
+        continue;
+      }
       const attribute = PER_RUN_ATTRIBUTES[i]!;
       const value = attribute.value(r);
       if (value !== undefined) this.writeAttribute(w, this.perRunKeys[i]!, attribute.key, value);
