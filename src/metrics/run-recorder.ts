@@ -16,6 +16,14 @@ interface StatusSeries {
   lastFinished: GaugeChild;
   /** The app's (no status label). */
   exceptions: CounterChild;
+  /**
+   * The run counter's series for one trigger and source, bound once two runs in a row of this app
+   * and status came that way (an app's runs mostly come one way): most runs find their series here.
+   */
+  runs: { triggeredFrom: string; createdFrom: string; series: CounterChild } | null;
+  /** Trigger and source of the last run that did not (runs alternating between ways bind nothing). */
+  missedTriggeredFrom: string;
+  missedCreatedFrom: string;
 }
 
 interface AppSeries {
@@ -94,6 +102,9 @@ export class RunRecorder {
         steps: this.m.steps.child(labels),
         lastFinished: this.m.lastFinished.child(labels),
         exceptions: a.exceptions,
+        runs: null,
+        missedTriggeredFrom: '',
+        missedCreatedFrom: '',
       };
       a.byStatus.set(status, s);
     }
@@ -114,15 +125,26 @@ export class RunRecorder {
       tokenExemplar = setExemplar(this.tokenExemplar, traceId, run.totalTokens, ts);
     }
     const series = this.seriesFor(app, status);
-    // Looked up by its labels rather than bound once like the others: with every trigger and
-    // source in use there are 54 per app and status, and a bound child each, with the maps to find
-    // it, held ~6 MB at 200 apps for a look-up that costs about as much.
-    const labels = this.runLabels;
-    labels[0] = app;
-    labels[1] = status;
-    labels[2] = run.triggeredFrom;
-    labels[3] = run.createdFrom;
-    this.m.runs.inc(labels, 1, exemplar);
+    // Not bound for every trigger and source like the others are for their labels: with all in
+    // use there are 54 per app and status, and a bound child each, with the maps to find it, held
+    // ~6 MB at 200 apps. One is bound (see StatusSeries.runs); others are looked up by labels.
+    const { triggeredFrom, createdFrom } = run;
+    const bound = series.runs;
+    if (bound !== null && bound.triggeredFrom === triggeredFrom && bound.createdFrom === createdFrom) {
+      bound.series.inc(1, exemplar);
+    } else {
+      const labels = this.runLabels;
+      labels[0] = app;
+      labels[1] = status;
+      labels[2] = triggeredFrom;
+      labels[3] = createdFrom;
+      this.m.runs.inc(labels, 1, exemplar);
+      if (series.missedTriggeredFrom === triggeredFrom && series.missedCreatedFrom === createdFrom) {
+        series.runs = { triggeredFrom, createdFrom, series: this.m.runs.child(labels) };
+      }
+      series.missedTriggeredFrom = triggeredFrom;
+      series.missedCreatedFrom = createdFrom;
+    }
     series.duration.observe(run.elapsedSeconds, durationExemplar);
     series.runTokens.observe(run.totalTokens, tokenExemplar);
     if (run.totalTokens > 0) series.tokens.inc(run.totalTokens);

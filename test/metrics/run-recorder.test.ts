@@ -58,4 +58,37 @@ describe('RunRecorder', () => {
     const last = runs.at(-1)!;
     expect(om).toContain(`${line('failed', 'app-run', 'service-api')} 1 # {trace_id="${traceIdForRun(last.runId)}"} 1`);
   });
+
+  it('counts runs under their trigger and source through streaks, alternations and an app made again', async () => {
+    const registry = new MetricRegistry();
+    const recorder = new RunRecorder(defineMetrics(registry), { exemplars: false, traceWordsForRun });
+    recorder.initApp('bot');
+    const expected = new Map<string, number>();
+    const ways = [
+      ['app-run', 'service-api'],
+      ['webhook', 'service-api'],
+      ['app-run', 'web-app'],
+    ] as const;
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    let way = 0;
+    for (let i = 0; i < 600; i++) {
+      // Streaks of one way, then stretches where every run comes another way than the last.
+      if (i % 100 >= 60 || next() < 0.1) way = (way + 1 + Math.floor(next() * 2)) % 3;
+      if (i === 300) recorder.forgetApp('bot');
+      if (i === 300) expected.clear();
+      const [triggeredFrom, createdFrom] = ways[way]!;
+      const status = next() < 0.2 ? 'failed' : 'succeeded';
+      recorder.record('bot', run({ triggeredFrom, createdFrom, status, rawStatus: status }));
+      const key = `dify_workflow_runs_total{app="bot",status="${status}",triggered_from="${triggeredFrom}",created_from="${createdFrom}"}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    const text = await registry.render('prometheus');
+    const counted = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^(dify_workflow_runs_total\{app="bot"[^}]*\}) (\d+)$/.exec(line);
+      if (m && Number(m[2]) > 0) counted.set(m[1]!, Number(m[2]));
+    }
+    expect(counted).toEqual(expected);
+  });
 });
