@@ -71,17 +71,28 @@ export const UUID_TEXT_LENGTH = 36;
  * writers of UTF-8, without making the string.
  */
 export function writeUuidText(words: Uint32Array, at: number, out: Uint8Array, pos: number): void {
-  for (let i = 0; i < 4; i++) {
-    const w = words[at + i] as number;
-    for (let shift = 24; shift >= 0; shift -= 8) {
-      // A dash goes before hex digits 8, 12, 16 and 20 (bytes 4, 6, 8, 10).
-      const byte = i * 4 + (3 - shift / 8);
-      if (byte === 4 || byte === 6 || byte === 8 || byte === 10) out[pos++] = 45;
-      const h = ((w >>> shift) & 255) * 2;
-      out[pos++] = HEX_ASCII[h] as number;
-      out[pos++] = HEX_ASCII[h + 1] as number;
-    }
+  pos = writeHexBytes(words[at] as number, 4, out, pos);
+  out[pos++] = 45;
+  const w1 = words[at + 1] as number;
+  pos = writeHexBytes(w1 >>> 16, 2, out, pos);
+  out[pos++] = 45;
+  pos = writeHexBytes(w1 & 0xffff, 2, out, pos);
+  out[pos++] = 45;
+  const w2 = words[at + 2] as number;
+  pos = writeHexBytes(w2 >>> 16, 2, out, pos);
+  out[pos++] = 45;
+  pos = writeHexBytes(w2 & 0xffff, 2, out, pos);
+  writeHexBytes(words[at + 3] as number, 4, out, pos);
+}
+
+/** The hex digits of the low `bytes` bytes of `value`, high byte first, into out from pos; returns the position after. */
+function writeHexBytes(value: number, bytes: number, out: Uint8Array, pos: number): number {
+  for (let shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
+    const h = ((value >>> shift) & 255) * 2;
+    out[pos++] = HEX_ASCII[h] as number;
+    out[pos++] = HEX_ASCII[h + 1] as number;
   }
+  return pos;
 }
 
 /** A 32-bit hash of the packed UUID at words[at..at+3] (UUIDv7 ids share their leading bits). */

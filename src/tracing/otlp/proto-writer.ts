@@ -3,7 +3,7 @@
  * fixed-width integers, doubles and length-delimited fields, written into one growing buffer
  * that is reused from request to request.
  */
-import { UUID_TEXT_LENGTH, writeUuidText } from '../../model/uuid-words.js';
+import { writeUuidText } from '../../model/uuid-words.js';
 
 /** Wire types. */
 export const VARINT = 0;
@@ -183,12 +183,38 @@ export class ProtoWriter {
     this.pos += this.buf.write(text, this.pos, bytes, 'utf8');
   }
 
-  /** Length and bytes of the text of a packed UUID (unpackUuid), the tag already written. */
-  uuidTextBody(words: Uint32Array, at: number): void {
-    this.varint(UUID_TEXT_LENGTH);
-    this.reserve(UUID_TEXT_LENGTH);
-    writeUuidText(words, at, this.buf, this.pos);
-    this.pos += UUID_TEXT_LENGTH;
+  /** Writes `data` as it is; returns where it starts, for filling parts of it in (the *At methods). */
+  put(data: Uint8Array): number {
+    const at = this.pos;
+    this.bytes(data);
+    return at;
+  }
+
+  /** Overwrites written bytes from `pos` with `data`. */
+  bytesAt(pos: number, data: Uint8Array): void {
+    const buf = this.buf;
+    for (let i = 0; i < data.length; i++) buf[pos + i] = data[i]!;
+  }
+
+  /** Overwrites the written fixed64 at `pos` with seconds and nanoseconds as Unix nanoseconds (writeUnixNanos). */
+  unixNanosAt(pos: number, seconds: number, nanos: number): void {
+    unixNanosHalves(seconds, nanos);
+    const buf = this.buf;
+    const low = HALVES[0] as number;
+    const high = HALVES[1] as number;
+    buf[pos] = low & 255;
+    buf[pos + 1] = (low >>> 8) & 255;
+    buf[pos + 2] = (low >>> 16) & 255;
+    buf[pos + 3] = low >>> 24;
+    buf[pos + 4] = high & 255;
+    buf[pos + 5] = (high >>> 8) & 255;
+    buf[pos + 6] = (high >>> 16) & 255;
+    buf[pos + 7] = high >>> 24;
+  }
+
+  /** Overwrites UUID_TEXT_LENGTH written bytes from `pos` with the text of a packed UUID (unpackUuid). */
+  uuidTextAt(pos: number, words: Uint32Array, at: number): void {
+    writeUuidText(words, at, this.buf, pos);
   }
 
   private reserve(bytes: number): void {
@@ -201,11 +227,14 @@ export class ProtoWriter {
   }
 }
 
+/** Low and high 32 bits of the last unixNanosHalves. */
+const HALVES = new Float64Array(2);
+
 /**
- * Writes seconds and nanoseconds as one fixed64 count of nanoseconds (a non-negative integer below
- * 2^64), low half first.
+ * Seconds and nanoseconds as one count of nanoseconds (a non-negative integer below 2^64), split
+ * into its low and high 32 bits in HALVES.
  */
-export function writeUnixNanos(w: ProtoWriter, seconds: number, nanos: number): void {
+function unixNanosHalves(seconds: number, nanos: number): void {
   // seconds * 1e9 + nanos overflows a double's exact range; 1e9 = 1953125 * 2^9 keeps it exact.
   const scaled = Math.max(0, Math.floor(seconds)) * 1953125; // < 2^53 until the year 2116
   let high = Math.floor(scaled / 2 ** 23);
@@ -214,5 +243,12 @@ export function writeUnixNanos(w: ProtoWriter, seconds: number, nanos: number): 
     low -= TWO_32;
     high += 1;
   }
-  w.fixed64(low, high);
+  HALVES[0] = low;
+  HALVES[1] = high;
+}
+
+/** Writes seconds and nanoseconds as one fixed64 count of nanoseconds, low half first. */
+export function writeUnixNanos(w: ProtoWriter, seconds: number, nanos: number): void {
+  unixNanosHalves(seconds, nanos);
+  w.fixed64(HALVES[0] as number, HALVES[1] as number);
 }

@@ -3,7 +3,9 @@
  * as the SDK would serialize from ReadableSpans (readable-span.ts says what a span contains), at a
  * fraction of the cost. What repeats from run to run is encoded once and copied: each resource,
  * the scope, and per combination of their values, the span name with every attribute that is not
- * per run (app, mode, status, trigger, source, version...).
+ * per run (app, mode, status, trigger, source, version...). For records that keep their run id
+ * packed (the outbox's), every field that takes the same number of bytes in each span is copied
+ * as one head and the ids, times and run id filled in; the rest is written field by field.
  *
  * Field numbers are those of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1,
  * resource/v1).
@@ -61,6 +63,22 @@ type SharedValue = string | number | undefined;
 interface SharedBlock {
   values: readonly SharedValue[];
   bytes: Uint8Array;
+  /** Made when a span with a packed run id first uses the block. */
+  head: SpanHead | null;
+}
+
+/**
+ * Every field of a span that takes as many bytes in every span of a shared block (ids, name and
+ * shared attributes, kind, times, run id, flags), with the per-span values left as zeros: a span
+ * copies it and fills in its ids, times and run id at these offsets.
+ */
+interface SpanHead {
+  bytes: Uint8Array;
+  traceIdAt: number;
+  spanIdAt: number;
+  startAt: number;
+  endAt: number;
+  runIdAt: number;
 }
 
 const SHARED_ATTRIBUTES = RUN_ATTRIBUTES.filter((a) => !a.perRun);
@@ -164,6 +182,8 @@ export class TraceRequestEncoder {
   private readonly sharedBlocks = new Map<string, SharedBlock[]>();
   private readonly sharedValues: SharedValue[] = new Array<SharedValue>(SHARED_ATTRIBUTES.length);
   /** Per entry of PER_RUN_ATTRIBUTES: its encoded KeyValue.key field. */
+  /** Per entry of PER_RUN_ATTRIBUTES, by varint size of an integer value: the field up to the value (intPrefix). */
+  private readonly intPrefixes: (Uint8Array | undefined)[][] = PER_RUN_ATTRIBUTES.map(() => []);
   private readonly perRunKeys: readonly Uint8Array[] = PER_RUN_ATTRIBUTES.map((a) => {
     const w = new ProtoWriter(128);
     w.stringField(KEY_VALUE_KEY, a.key);
@@ -278,29 +298,38 @@ export class TraceRequestEncoder {
   }
 
   private writeSpan(w: ProtoWriter, r: SpanRecord): void {
-    // A record with its run id packed (the outbox's) gives the ids without the id's string.
-    const runIdWords = runIdWordsOf(r);
-    if (runIdWords !== null && isTraceWords(runIdWords)) writeSpanIdsOfTrace(runIdWords, this.traceId, this.spanId);
-    else writeSpanIds(r.runId, this.traceId, this.spanId);
-    w.lenField(SPAN_TRACE_ID, this.traceId);
-    w.lenField(SPAN_SPAN_ID, this.spanId);
-    w.bytes(this.sharedBlock(r));
-    w.tag(SPAN_KIND, VARINT);
-    w.varint(KIND_INTERNAL);
+    const block = this.sharedBlock(r);
     const t = this.times;
     spanTimeParts(r, t);
-    writeTime(w, SPAN_START, t[0] as number, t[1] as number);
-    writeTime(w, SPAN_END, t[2] as number, t[3] as number);
+    // A record with its run id packed (the outbox's) copies the head of its block and fills it in.
+    const runIdWords = runIdWordsOf(r);
+    if (runIdWords !== null && isTraceWords(runIdWords)) {
+      const head = (block.head ??= this.spanHead(block.bytes));
+      const at = w.put(head.bytes);
+      writeSpanIdsOfTrace(runIdWords, this.traceId, this.spanId);
+      w.bytesAt(at + head.traceIdAt, this.traceId);
+      w.bytesAt(at + head.spanIdAt, this.spanId);
+      w.unixNanosAt(at + head.startAt, t[0] as number, t[1] as number);
+      w.unixNanosAt(at + head.endAt, t[2] as number, t[3] as number);
+      w.uuidTextAt(at + head.runIdAt, runIdWords, 0);
+    } else {
+      writeSpanIds(r.runId, this.traceId, this.spanId);
+      w.lenField(SPAN_TRACE_ID, this.traceId);
+      w.lenField(SPAN_SPAN_ID, this.spanId);
+      w.bytes(block.bytes);
+      w.tag(SPAN_KIND, VARINT);
+      w.varint(KIND_INTERNAL);
+      writeTime(w, SPAN_START, t[0] as number, t[1] as number);
+      writeTime(w, SPAN_END, t[2] as number, t[3] as number);
+      this.writeAttribute(w, RUN_ID_AT, r.runId);
+      w.tag(SPAN_FLAGS, FIXED32);
+      w.fixed32(SPAN_FLAGS_VALUE);
+    }
     for (let i = 0; i < PER_RUN_ATTRIBUTES.length; i++) {
-      if (i === RUN_ID_AT && runIdWords !== null) {
-        writeKeyValueStart(w, this.perRunKeys[i]!, lenFieldSize(ANY_STRING, UUID_TEXT_LENGTH));
-        w.tag(ANY_STRING, LEN);
-        w.uuidTextBody(runIdWords, 0);
-        continue;
-      }
+      if (i === RUN_ID_AT) continue;
       const attribute = PER_RUN_ATTRIBUTES[i]!;
       const value = attribute.value(r);
-      if (value !== undefined) this.writeAttribute(w, this.perRunKeys[i]!, attribute.key, value);
+      if (value !== undefined) this.writeAttribute(w, i, value);
     }
     const status = spanStatus(r);
     if (status.code !== 0) {
@@ -312,28 +341,63 @@ export class TraceRequestEncoder {
       w.tag(STATUS_CODE, VARINT);
       w.varint(status.code);
     }
-    w.tag(SPAN_FLAGS, FIXED32);
-    w.fixed32(SPAN_FLAGS_VALUE);
   }
 
-  private writeAttribute(w: ProtoWriter, keyBytes: Uint8Array, key: string, value: string | number): void {
+  /** The head of spans of a shared block (see SpanHead), written as writeSpan's other branch writes it. */
+  private spanHead(shared: Uint8Array): SpanHead {
+    const w = new ProtoWriter(shared.length + 256);
+    w.lenField(SPAN_TRACE_ID, this.traceId.fill(0));
+    const traceIdAt = w.length - this.traceId.length;
+    w.lenField(SPAN_SPAN_ID, this.spanId.fill(0));
+    const spanIdAt = w.length - this.spanId.length;
+    w.bytes(shared);
+    w.tag(SPAN_KIND, VARINT);
+    w.varint(KIND_INTERNAL);
+    w.tag(SPAN_START, FIXED64);
+    const startAt = w.length;
+    w.fixed64(0, 0);
+    w.tag(SPAN_END, FIXED64);
+    const endAt = w.length;
+    w.fixed64(0, 0);
+    this.writeAttribute(w, RUN_ID_AT, '0'.repeat(UUID_TEXT_LENGTH));
+    const runIdAt = w.length - UUID_TEXT_LENGTH;
+    w.tag(SPAN_FLAGS, FIXED32);
+    w.fixed32(SPAN_FLAGS_VALUE);
+    return { bytes: w.toBytes(), traceIdAt, spanIdAt, startAt, endAt, runIdAt };
+  }
+
+  /** The attributes field of entry `i` of PER_RUN_ATTRIBUTES with this value. */
+  private writeAttribute(w: ProtoWriter, i: number, value: string | number): void {
     if (typeof value === 'string') {
-      writeKeyValueStart(w, keyBytes, lenFieldSize(ANY_STRING, Buffer.byteLength(value, 'utf8')));
+      writeKeyValueStart(w, this.perRunKeys[i]!, lenFieldSize(ANY_STRING, Buffer.byteLength(value, 'utf8')));
       w.stringField(ANY_STRING, value);
     } else if (isInt64(value) && value >= 0) {
-      writeKeyValueStart(w, keyBytes, 1 + varintSize(value));
-      w.tag(ANY_INT, VARINT);
+      w.bytes(this.intPrefix(i, varintSize(value)));
       w.varint(value);
     } else {
-      w.lenField(SPAN_ATTRIBUTES, keyValueBytes(key, value));
+      w.lenField(SPAN_ATTRIBUTES, keyValueBytes(PER_RUN_ATTRIBUTES[i]!.key, value));
     }
+  }
+
+  /** The attributes field of entry `i` of PER_RUN_ATTRIBUTES up to an integer value of `size` varint bytes. */
+  private intPrefix(i: number, size: number): Uint8Array {
+    const prefixes = this.intPrefixes[i]!;
+    let prefix = prefixes[size];
+    if (prefix === undefined) {
+      const w = new ProtoWriter(256);
+      writeKeyValueStart(w, this.perRunKeys[i]!, 1 + size);
+      w.tag(ANY_INT, VARINT);
+      prefix = w.toBytes();
+      prefixes[size] = prefix;
+    }
+    return prefix;
   }
 
   /**
    * The span's name field and its shared attributes fields, encoded once per combination of values
    * and found again by comparing values (no key to build and hash per span).
    */
-  private sharedBlock(r: SpanRecord): Uint8Array {
+  private sharedBlock(r: SpanRecord): SharedBlock {
     const values = this.sharedValues;
     for (let i = 0; i < SHARED_ATTRIBUTES.length; i++) values[i] = SHARED_ATTRIBUTES[i]!.value(r);
     let blocks = this.sharedBlocks.get(r.app);
@@ -350,7 +414,7 @@ export class TraceRequestEncoder {
         blocks[j] = blocks[j - 1]!;
         blocks[j - 1] = block;
       }
-      return block.bytes;
+      return block;
     }
     const w = new ProtoWriter(1024);
     w.stringField(SPAN_NAME, spanName(r));
@@ -358,10 +422,10 @@ export class TraceRequestEncoder {
       const value = values[i];
       if (value !== undefined) w.lenField(SPAN_ATTRIBUTES, keyValueBytes(SHARED_ATTRIBUTES[i]!.key, value));
     }
-    const block = { values: [...values], bytes: w.toBytes() };
+    const block: SharedBlock = { values: [...values], bytes: w.toBytes(), head: null };
     if (blocks.length >= MAX_BLOCKS_PER_APP) blocks.pop();
     blocks.push(block);
-    return block.bytes;
+    return block;
   }
 
   /** The Resource message of a resource (its attributes; dropped_attributes_count stays 0). */
