@@ -130,8 +130,8 @@ export class DifyClient {
    * string rather than the many objects of a parsed page. Not as bytes: memory outside the heap
    * that held pages was given back only by full collections (~30 MB between two of them in a
    * catch-up), and V8 counts that memory towards starting the next one: 7 full collections per
-   * 200,000 runs with bytes, 1 or 2 with text. A body that turns out not to be JSON is asked for again (with the usual retries), as
-   * listLogs would have.
+   * 200,000 runs with bytes, 1 or 2 with text. A body that turns out not to be JSON is asked for
+   * again (with the usual retries), as listLogs would have.
    */
   async listLogsLater(q: LogsQuery, signal?: AbortSignal): Promise<LogsPageLater> {
     let text: string | null = (await this.get('workflow_logs', '/workflows/logs', logsParams(q), signal, true, 'text')) as string;

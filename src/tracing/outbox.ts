@@ -7,8 +7,8 @@
  * dropped: a catch-up keeps thousands of spans waiting for tenths of a second, long enough for
  * what a record holds to be promoted to the old generation and collected there. So records are
  * made once, keep interned copies of the strings spans repeat (workflow versions, errors), and
- * keep a run id as 16 bytes rather than the string its page was parsed into (~11 MB of strings
- * per 200,000 runs).
+ * keep a run id as 16 bytes rather than the string its page was parsed into; the encoder writes
+ * the span's ids and run id text from those (PackedRunId).
  */
 import { packUuid, unpackUuid } from '../model/uuid-words.js';
 import { RingBuffer } from './ring-buffer.js';

@@ -181,9 +181,9 @@ export class TraceRequestEncoder {
   /** Per app (the span name is made from it): encoded name-and-shared-attributes blocks, the most used first. */
   private readonly sharedBlocks = new Map<string, SharedBlock[]>();
   private readonly sharedValues: SharedValue[] = new Array<SharedValue>(SHARED_ATTRIBUTES.length);
-  /** Per entry of PER_RUN_ATTRIBUTES: its encoded KeyValue.key field. */
   /** Per entry of PER_RUN_ATTRIBUTES, by varint size of an integer value: the field up to the value (intPrefix). */
   private readonly intPrefixes: (Uint8Array | undefined)[][] = PER_RUN_ATTRIBUTES.map(() => []);
+  /** Per entry of PER_RUN_ATTRIBUTES: its encoded KeyValue.key field. */
   private readonly perRunKeys: readonly Uint8Array[] = PER_RUN_ATTRIBUTES.map((a) => {
     const w = new ProtoWriter(128);
     w.stringField(KEY_VALUE_KEY, a.key);
