@@ -25,15 +25,19 @@ export function readBody(stream: Readable): Promise<Buffer> {
       done();
       reject(err);
     };
+    // A stream destroyed without an error emits neither (undici reports an abort as an error).
+    const onClose = (): void => onError(new Error('response body closed before its end'));
     const done = (): void => {
       chunks = [];
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
+      stream.off('close', onClose);
     };
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
+    stream.on('close', onClose);
   });
 }
 

@@ -21,6 +21,16 @@ describe('readBody', () => {
     });
     await expect(readBody(failing)).rejects.toThrow('socket hang up');
   });
+
+  it('rejects when the stream is closed before its end without an error', async () => {
+    const cut = new Readable({
+      read() {
+        this.push(Buffer.from('{"par'));
+        this.destroy();
+      },
+    });
+    await expect(readBody(cut)).rejects.toThrow('closed before its end');
+  });
 });
 
 describe('bodyText', () => {
