@@ -99,8 +99,7 @@ export class ProtoWriter {
   /** A 64-bit unsigned integer given as its low and high 32 bits. */
   fixed64(low: number, high: number): void {
     this.reserve(8);
-    this.buf.writeUInt32LE(low >>> 0, this.pos);
-    this.buf.writeUInt32LE(high >>> 0, this.pos + 4);
+    this.fixed64At(this.pos, low, high);
     this.pos += 8;
   }
 
@@ -199,17 +198,20 @@ export class ProtoWriter {
   /** Overwrites the written fixed64 at `pos` with seconds and nanoseconds as Unix nanoseconds (writeUnixNanos). */
   unixNanosAt(pos: number, seconds: number, nanos: number): void {
     unixNanosHalves(seconds, nanos);
+    this.fixed64At(pos, HALVES[0] as number, HALVES[1] as number);
+  }
+
+  /** The 8 little-endian bytes of a 64-bit unsigned integer given as its low and high 32 bits, at `pos`. */
+  private fixed64At(pos: number, low: number, high: number): void {
     const buf = this.buf;
-    const low = HALVES[0] as number;
-    const high = HALVES[1] as number;
     buf[pos] = low & 255;
     buf[pos + 1] = (low >>> 8) & 255;
     buf[pos + 2] = (low >>> 16) & 255;
-    buf[pos + 3] = low >>> 24;
+    buf[pos + 3] = (low >>> 24) & 255;
     buf[pos + 4] = high & 255;
     buf[pos + 5] = (high >>> 8) & 255;
     buf[pos + 6] = (high >>> 16) & 255;
-    buf[pos + 7] = high >>> 24;
+    buf[pos + 7] = (high >>> 24) & 255;
   }
 
   /** Overwrites UUID_TEXT_LENGTH written bytes from `pos` with the text of a packed UUID (unpackUuid). */
